@@ -1,0 +1,52 @@
+// x86_64: register ABI, CPU model and address-space layout (arch/x86/include/asm/processor.h).
+import type { ArchSpec } from '../arch.js';
+import type { Engine } from '../../engine/engine.js';
+import { UC_ARCH_X86, UC_MODE_64 } from '../../engine/unicorn.js';
+import { ABI_DATA } from './abi_data.js';
+import { x86Calls } from './sys_arch.js';
+import { probeCpuid } from './cpuid.js';
+import { X86_REG } from './regs.js';
+
+export { X86_REG };
+
+
+/** UC_CPU_X86_HASWELL: SSE4.2, POPCNT, BMI1/2, MOVBE. TCG filters out what it cannot run (AVX). */
+const UC_CPU_X86_HASWELL = 19;
+
+let hwcapCache: { hwcap: number; hwcap2: number } | undefined;
+
+export const x86_64: ArchSpec = {
+  name: 'x86_64',
+  elfMachine: 62,
+  cpu: { ucArch: UC_ARCH_X86, ucMode: UC_MODE_64, cpuModel: UC_CPU_X86_HASWELL, syscallTrap: 'x86-syscall-insn', tlbFlushEvery: 1 << 30 },
+  abi: {
+    nr: X86_REG.RAX,
+    args: [X86_REG.RDI, X86_REG.RSI, X86_REG.RDX, X86_REG.R10, X86_REG.R8, X86_REG.R9],
+    ret: X86_REG.RAX, pc: X86_REG.RIP, sp: X86_REG.RSP,
+  },
+  syscallNames: ABI_DATA.SYSCALL_NAMES,
+  data: ABI_DATA,
+  o: ABI_DATA.OPEN_FLAGS,
+  handlers: x86Calls,
+  taskSize: 0x7ffffffff000,
+  stackTop: 0x7ffffffff000,
+  dynBase: 0x555555554000,
+  mmapBase: 0x7ffff7fff000,
+  machine: 'x86_64',
+  platform: 'x86_64',
+  // AT_HWCAP on x86 is CPUID.1:EDX of the CPU that runs the program (arch/x86/include/asm/elf.h).
+  hwcaps(engine: Engine) {
+    hwcapCache ??= { hwcap: probeCpuid(engine, 1, 0).edx >>> 0, hwcap2: 0 };
+    return hwcapCache;
+  },
+  startThread(engine, entry, sp) {
+    // ELF_PLAT_INIT: every general register zero; rdx = 0 means no rtld_fini for atexit.
+    for (const r of [X86_REG.RAX, X86_REG.RBX, X86_REG.RCX, X86_REG.RDX, X86_REG.RSI, X86_REG.RDI, X86_REG.RBP,
+      X86_REG.R8, X86_REG.R9, X86_REG.R10, X86_REG.R11, X86_REG.R12, X86_REG.R13, X86_REG.R14, X86_REG.R15]) {
+      engine.setReg(r, 0);
+    }
+    engine.setReg(X86_REG.FS_BASE, 0);
+    engine.setReg(X86_REG.RSP, sp);
+    engine.setReg(X86_REG.RIP, entry);
+  },
+};

@@ -1,0 +1,232 @@
+// One Unicorn CPU (one per guest process): physical memory mapping, the virtual TLB,
+// the syscall trap, register access and run/stop.
+//
+// Contracts (measured with Unicorn 2.1.1, see README "Engine facts"):
+// - UC_TLB_VIRTUAL + a TLB-fill hook translates guest virtual addresses; no UC_HOOK_MEM_*
+//   hook is ever installed (one would send every store down a slow path).
+// - The TLB-fill callback never calls uc_emu_stop; it refuses an access by returning false,
+//   which ends uc_emu_start with UC_ERR_EXCEPTION at the faulting instruction. The refused
+//   address and access type are remembered in `lastFault`.
+// - uc_emu_start is never nested on one engine. A JS exception inside a hook is caught,
+//   stored in `hostError`, and the engine is stopped; run() rethrows it.
+import koffi from 'koffi';
+import {
+  loadUnicorn, UnicornLib, UC_CTL_CPU_MODEL, UC_CTL_TB_FLUSH, UC_CTL_TCG_BUFFER_SIZE, UC_CTL_TLB_FLUSH,
+  UC_CTL_TLB_TYPE, UC_HOOK_INSN, UC_HOOK_INTR, UC_HOOK_TLB_FILL, UC_PROT_ALL, UC_TLB_VIRTUAL,
+  UC_X86_INS_SYSCALL, UC_CTL_TB_REMOVE_CACHE, UC_PROT_READ, UC_PROT_EXEC,
+} from './unicorn.js';
+import type { PhysMem } from '../mm/physmem.js';
+
+/** What the engine needs from the kernel side; called from inside uc_emu_start. */
+export interface EngineClient {
+  /**
+   * Translate a guest virtual address for an access of `type` (UC_MEM_READ/WRITE/FETCH).
+   * Returns the physical address of the byte, with the page's UC_PROT_* bits in `lastPerms`,
+   * or -1 to refuse (a fault).
+   */
+  translate(vaddr: number, type: number): number;
+  lastPerms: number;
+  /** The guest executed `syscall` (x86_64) or `svc #0` (aarch64). */
+  onSyscall(): void;
+  /** Any other CPU interrupt (aarch64 exception numbers). */
+  onInterrupt(intno: number): void;
+}
+
+export interface CpuSpec {
+  ucArch: number;
+  ucMode: number;
+  cpuModel: number;
+  /** How the syscall instruction reaches us. */
+  syscallTrap: 'x86-syscall-insn' | 'arm64-svc-intr';
+  /** Flush the TLB after this many fills so QEMU resizes it (aarch64: 1 KiB TLB pages). */
+  tlbFlushEvery: number;
+}
+
+const UNTIL_NEVER = 0xffff_ffff_ffff_fffen;
+const UNTIL_PAGE = 0xffff_ffff_ffff_f000n;
+const TCG_BUFFER_BYTES = 16 << 20;
+
+const engines = new Map<number, Engine>();
+let nextId = 1;
+let callbacks: { tlbFill: bigint; syscall: bigint; intr: bigint } | undefined;
+
+function registerCallbacks(lib: UnicornLib) {
+  if (callbacks) return callbacks;
+  const tlbFill = (_uc: bigint, addr: number | bigint, type: number, entry: bigint, user: number): boolean => {
+    const e = engines.get(user)!;
+    try {
+      if (typeof addr !== 'number' || addr < 0) {
+        // uc_emu_start/stop look up the page of the `until` address (the last page of the
+        // 64-bit space) to invalidate its code; give that lookup a harmless frame, never guest code.
+        if (BigInt.asUintN(64, BigInt(addr)) >= UNTIL_PAGE) {
+          koffi.encode(entry, 0, 'uint64_t', 0);
+          koffi.encode(entry, 8, 'int32_t', UC_PROT_READ | UC_PROT_EXEC);
+          return true;
+        }
+        e.lastFault = { addr: BigInt.asUintN(64, BigInt(addr)), type };
+        return false;
+      }
+      const pa = e.client.translate(addr, type);
+      if (pa < 0) { e.lastFault = { addr: BigInt(addr), type }; return false; }
+      koffi.encode(entry, 0, 'uint64_t', pa);
+      koffi.encode(entry, 8, 'int32_t', e.client.lastPerms);
+      if (++e.fills >= e.spec.tlbFlushEvery) { e.fills = 0; e.flushPending = true; }
+      return true;
+    } catch (err) {
+      e.hostError ??= err;
+      e.lastFault = { addr: BigInt(addr), type };
+      return false;
+    }
+  };
+  const syscall = (_uc: bigint, user: number): void => {
+    const e = engines.get(user)!;
+    try { e.client.onSyscall(); } catch (err) { e.hostError ??= err; e.stop(); }
+    if (e.flushPending) { e.flushPending = false; e.flushTlb(); }
+  };
+  const intr = (_uc: bigint, intno: number, user: number): void => {
+    const e = engines.get(user)!;
+    try {
+      if (intno === 2 && e.spec.syscallTrap === 'arm64-svc-intr') e.client.onSyscall();
+      else e.client.onInterrupt(intno);
+    } catch (err) { e.hostError ??= err; e.stop(); }
+    if (e.flushPending) { e.flushPending = false; e.flushTlb(); }
+  };
+  callbacks = {
+    tlbFill: koffi.register(tlbFill, koffi.pointer(lib.proto.tlbFill)),
+    syscall: koffi.register(syscall, koffi.pointer(lib.proto.syscall)),
+    intr: koffi.register(intr, koffi.pointer(lib.proto.intr)),
+  };
+  return callbacks;
+}
+
+export class EngineError extends Error {}
+
+export class Engine {
+  readonly id = nextId++;
+  readonly lib: UnicornLib;
+  readonly uc: bigint;
+  /** Set by the TLB-fill hook when it refuses an access. */
+  lastFault: { addr: bigint; type: number } | undefined;
+  /** A host exception thrown inside a hook; run() rethrows it. */
+  hostError: unknown;
+  fills = 0;
+  flushPending = false;
+  /** True while uc_emu_start is on the stack (hooks are running). */
+  running = false;
+  #codeFlushPending = false;
+  #mappedBytes = 0;
+  #closed = false;
+  readonly #regBuf = new BigUint64Array(1);
+  readonly #regU8 = new Uint8Array(this.#regBuf.buffer);
+  readonly #regI32 = new Int32Array(this.#regBuf.buffer);
+  /** Register values for batch reads; off-heap (>= 64 bytes) so its address is stable. */
+  readonly #batchBuf = new ArrayBuffer(4096);
+  readonly #batchI32 = new Int32Array(this.#batchBuf, 0, 16);
+  /** uc_reg_read_batch takes `void **vals`: one pointer per register, into #batchBuf. */
+  readonly #batchPtrs = new BigUint64Array(8);
+  readonly #hooks = new BigUint64Array(4);
+
+  constructor(readonly spec: CpuSpec, readonly phys: PhysMem, readonly client: EngineClient) {
+    this.lib = loadUnicorn();
+    const out = [0n];
+    this.#check(this.lib.uc_open(spec.ucArch, spec.ucMode, out as never), 'uc_open');
+    this.uc = out[0];
+    engines.set(this.id, this);
+    const base = koffi.address(this.#batchBuf);
+    for (let i = 0; i < 8; i++) this.#batchPtrs[i] = base + BigInt(8 * i);
+    // Order matters: the TCG buffer size and CPU model must be set before the first
+    // emulation (the default 1 GiB TCG buffer would be committed to RSS by a TB flush).
+    this.#check(this.lib.uc_ctl(this.uc, UC_CTL_TCG_BUFFER_SIZE, 'uint32_t', TCG_BUFFER_BYTES), 'TCG_BUFFER_SIZE');
+    this.#check(this.lib.uc_ctl(this.uc, UC_CTL_CPU_MODEL, 'int', spec.cpuModel), 'CPU_MODEL');
+    this.#check(this.lib.uc_ctl(this.uc, UC_CTL_TLB_TYPE, 'int', UC_TLB_VIRTUAL), 'TLB_TYPE');
+    this.#mapPhys(0, phys.byteLength);
+    phys.onGrow((oldBytes, newBytes) => { if (!this.#closed) this.#mapPhys(oldBytes, newBytes); });
+    const cb = registerCallbacks(this.lib);
+    const hh = this.#hooks.subarray(0, 1);
+    this.#check(this.lib.uc_hook_add(this.uc, hh, UC_HOOK_TLB_FILL, cb.tlbFill, this.id, 1n, 0n), 'hook TLB_FILL');
+    if (spec.syscallTrap === 'x86-syscall-insn') {
+      this.#check(this.lib.uc_hook_add(this.uc, this.#hooks.subarray(1, 2), UC_HOOK_INSN, cb.syscall, this.id, 1n, 0n,
+        'int', UC_X86_INS_SYSCALL), 'hook SYSCALL');
+    }
+    this.#check(this.lib.uc_hook_add(this.uc, this.#hooks.subarray(2, 3), UC_HOOK_INTR, cb.intr, this.id, 1n, 0n), 'hook INTR');
+  }
+
+  #mapPhys(from: number, to: number) {
+    if (to <= this.#mappedBytes) return;
+    from = Math.max(from, this.#mappedBytes);
+    const base = koffi.address(this.phys.memory.buffer);
+    this.#check(this.lib.uc_mem_map_ptr(this.uc, from, to - from, UC_PROT_ALL, base + BigInt(from)), 'uc_mem_map_ptr');
+    this.#mappedBytes = to;
+  }
+
+  #check(err: number, what: string) {
+    if (err !== 0) throw new EngineError(`unicorn ${what}: ${this.lib.uc_strerror(err)} (${err})`);
+  }
+
+  /** A register as a signed 64-bit value; exact for |v| < 2^53 (every address and size the kernel uses). */
+  reg(id: number): number {
+    this.lib.uc_reg_read(this.uc, id, this.#regU8);
+    return this.#regI32[1] * 4294967296 + (this.#regI32[0] >>> 0);
+  }
+
+  regBig(id: number): bigint {
+    this.lib.uc_reg_read(this.uc, id, this.#regU8);
+    return this.#regBuf[0];
+  }
+
+  setReg(id: number, value: number | bigint): void {
+    this.#regBuf[0] = BigInt.asUintN(64, BigInt(value));
+    this.lib.uc_reg_write(this.uc, id, this.#regU8);
+  }
+
+  /** Read up to 8 registers in one FFI call into `out` (signed, as reg()). */
+  readRegs(ids: Int32Array, out: number[]): void {
+    this.lib.uc_reg_read_batch(this.uc, ids, this.#batchPtrs, ids.length);
+    const v = this.#batchI32;
+    for (let i = 0; i < ids.length; i++) out[i] = v[2 * i + 1] * 4294967296 + (v[2 * i] >>> 0);
+  }
+
+  /** Raw register bytes (vector registers, 16 bytes). */
+  readRaw(id: number, buf: Uint8Array): void { this.lib.uc_reg_read(this.uc, id, buf); }
+  writeRaw(id: number, buf: Uint8Array): void { this.lib.uc_reg_write(this.uc, id, buf); }
+
+  /** Run from `pc` until stop() or an error; returns the uc_err code (0 = stopped cleanly). */
+  run(pc: number): number {
+    this.lastFault = undefined;
+    this.hostError = undefined;
+    if (this.#codeFlushPending) { this.#codeFlushPending = false; this.lib.uc_ctl(this.uc, UC_CTL_TB_FLUSH); }
+    this.running = true;
+    let err: number;
+    try { err = this.lib.uc_emu_start(this.uc, pc, UNTIL_NEVER, 0, 0); } finally { this.running = false; }
+    if (this.hostError !== undefined) throw this.hostError;
+    return err;
+  }
+
+  stop(): void { this.lib.uc_emu_stop(this.uc); }
+
+  /** Forget every cached translation (after munmap/mprotect/mremap/brk shrink). */
+  flushTlb(): void { this.lib.uc_ctl(this.uc, UC_CTL_TLB_FLUSH); }
+
+  /**
+   * Forget all translated code (a frame that held code was rewritten or freed). Flushing the
+   * TB cache while the CPU executes from it crashes QEMU, so inside a hook the flush is
+   * deferred: the CPU stops after the current instruction and run() flushes before resuming.
+   */
+  flushCode(): void {
+    if (this.running) { this.#codeFlushPending = true; this.stop(); return; }
+    this.lib.uc_ctl(this.uc, UC_CTL_TB_FLUSH);
+  }
+
+  removeCode(begin: number, end: number): void {
+    this.lib.uc_ctl(this.uc, UC_CTL_TB_REMOVE_CACHE, 'uint64_t', BigInt(begin), 'uint64_t', BigInt(end));
+  }
+
+  strerror(err: number): string { return this.lib.uc_strerror(err); }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.lib.uc_close(this.uc);
+    engines.delete(this.id);
+  }
+}

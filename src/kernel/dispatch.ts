@@ -1,0 +1,113 @@
+// The one place a syscall's result reaches a register (Blink's single exit point).
+//
+// Path: the engine traps -> onSyscall reads number + six arguments in one batch -> the
+// per-arch table (number -> Linux name -> handler) -> the handler returns a number, a
+// negative errno, or Block. Guest faults thrown inside a handler become -EFAULT here.
+// Block parks the task and stops the CPU; the scheduler re-runs the same call on wake-up.
+import type { ArchSpec } from '../arch/arch.js';
+import { GuestFault } from '../mm/address_space.js';
+import { StringTooLong } from '../mm/guest_memory.js';
+import { OutOfMemory } from '../mm/physmem.js';
+import { Errno } from './errno.js';
+import type { Task } from './task.js';
+import { Block, SyscallResult } from './wait.js';
+
+export type Handler = (t: Task, a: number[]) => SyscallResult;
+
+/** Thrown by handlers that end the task (exit, exit_group, fatal signal); nothing is written back. */
+export class TaskExit extends Error {}
+
+export interface SyscallTracer {
+  enter(t: Task, name: string, args: number[]): void;
+  /** `ret` undefined: the call did not return (exit) or is blocking (resumed later). */
+  exit(t: Task, name: string, args: number[], ret: number | undefined, blocked?: boolean): void;
+}
+
+interface ArchTable { handlers: (Handler | undefined)[]; names: Readonly<Record<number, string>>; regs: Int32Array }
+
+export class Dispatcher {
+  readonly #tables = new Map<ArchSpec, ArchTable>();
+  readonly #warned = new Set<string>();
+  readonly #vals: number[] = [0, 0, 0, 0, 0, 0, 0];
+  tracer: SyscallTracer | undefined;
+  /** Where "unimplemented syscall" warnings go (once per name). */
+  warn: (msg: string) => void = (m) => process.stderr.write(m + '\n');
+
+  constructor(readonly handlers: Readonly<Record<string, Handler>>) {}
+
+  #table(arch: ArchSpec): ArchTable {
+    let t = this.#tables.get(arch);
+    if (!t) {
+      const handlers: (Handler | undefined)[] = [];
+      for (const [nr, name] of Object.entries(arch.syscallNames)) handlers[Number(nr)] = arch.handlers[name] ?? this.handlers[name];
+      t = { handlers, names: arch.syscallNames, regs: Int32Array.from([arch.abi.nr, ...arch.abi.args]) };
+      this.#tables.set(arch, t);
+    }
+    return t;
+  }
+
+  /** Names of the calls an arch's table has handlers for (for docs and tests). */
+  implemented(arch: ArchSpec): string[] {
+    const t = this.#table(arch);
+    return Object.entries(t.names).filter(([nr]) => t.handlers[Number(nr)]).map(([, n]) => n);
+  }
+
+  /** Trap entry, called inside uc_emu_start. */
+  onSyscall(t: Task): void {
+    const arch = t.proc.arch;
+    const table = this.#table(arch);
+    t.engine.readRegs(table.regs, this.#vals);
+    const nr = this.#vals[0];
+    const args = this.#vals.slice(1);
+    const name = table.names[nr] ?? `syscall_${nr}`;
+    this.tracer?.enter(t, name, args);
+    const ret = this.#invoke(t, table.handlers[nr], name, args);
+    this.#finish(t, nr, name, args, ret);
+  }
+
+  /** Re-run a parked call after a wake-up (outside uc_emu_start). Returns true if it completed. */
+  retry(t: Task): boolean {
+    const p = t.pending!;
+    t.pending = undefined;
+    const ret = this.#invoke(t, this.#table(t.proc.arch).handlers[p.nr], p.name, p.args);
+    this.#finish(t, p.nr, p.name, p.args, ret);
+    return t.pending === undefined;
+  }
+
+  #finish(t: Task, nr: number, name: string, args: number[], ret: SyscallResult | undefined): void {
+    if (ret === undefined) { // the task is gone (exit) or was replaced (execve)
+      this.tracer?.exit(t, name, args, undefined);
+      t.engine.stop();
+      return;
+    }
+    if (ret instanceof Block) {
+      if (!t.pending) this.tracer?.exit(t, name, args, undefined, true);
+      t.pending = { nr, name, args };
+      t.park(ret);
+      t.engine.stop();
+      return;
+    }
+    t.callState = {};
+    t.engine.setReg(t.proc.arch.abi.ret, ret);
+    this.tracer?.exit(t, name, args, ret);
+  }
+
+  #invoke(t: Task, h: Handler | undefined, name: string, args: number[]): SyscallResult | undefined {
+    if (!h) {
+      if (!this.#warned.has(name)) {
+        this.#warned.add(name);
+        this.warn(`ucrun: unimplemented syscall ${name} (returns ENOSYS)`);
+      }
+      return -Errno.ENOSYS;
+    }
+    try {
+      return h(t, args);
+    } catch (e) {
+      if (e instanceof GuestFault) return -Errno.EFAULT;
+      if (e instanceof StringTooLong) return -Errno.ENAMETOOLONG;
+      if (e instanceof OutOfMemory) return -Errno.ENOMEM;
+      if (e instanceof TaskExit) return undefined;
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,14 @@
+// Every arch-neutral syscall handler by Linux name. The per-arch tables map numbers to these
+// names; a name with no handler here returns ENOSYS (reported once).
+import type { Handler } from '../dispatch.js';
+import { fdCalls } from './sys_fd.js';
+import { fsCalls } from './sys_fs.js';
+import { mmCalls } from './sys_mm.js';
+import { pathCalls } from './sys_path.js';
+import { procCalls } from './sys_proc.js';
+import { statCalls } from './sys_stat.js';
+import { timeCalls } from './sys_time.js';
+
+export const allHandlers: Record<string, Handler> = {
+  ...fsCalls, ...fdCalls, ...pathCalls, ...statCalls, ...mmCalls, ...procCalls, ...timeCalls,
+};

@@ -1,0 +1,84 @@
+// Descriptor-table syscalls: dup, dup2, dup3, fcntl, ioctl (fs/fcntl.c, fs/file.c, fs/ioctl.c).
+import { FCNTL, IOCTL } from '../abi.js';
+
+const { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETLK, F_SETFD, F_SETFL, F_SETLK, F_SETLKW, FD_CLOEXEC, F_GETOWN, F_SETOWN } = FCNTL;
+const { FIOCLEX, FIONBIO, FIONCLEX } = IOCTL;
+import { Errno } from '../errno.js';
+import type { Task } from '../task.js';
+import type { SyscallResult } from '../wait.js';
+
+/** F_SETFL may change only these (fs/fcntl.c SETFL_MASK; O_DIRECT/O_NOATIME are arch-valued). */
+const setflMask = ({ proc: { arch: { o } } }: Task) => o.O_APPEND | o.O_NONBLOCK | o.FASYNC | o.O_DIRECT | o.O_NOATIME;
+
+export const fdCalls = {
+  /** dup(2) */
+  dup(t: Task, [fd]: number[]): SyscallResult {
+    const f = t.proc.fds.get(fd | 0);
+    return f ? t.proc.fds.install(f, false) : -Errno.EBADF;
+  },
+  /** dup2(2), x86_64 only: same fd is a no-op that still checks validity */
+  dup2(t: Task, [oldfd, newfd]: number[]): SyscallResult {
+    const f = t.proc.fds.get(oldfd | 0);
+    if (!f) return -Errno.EBADF;
+    if ((oldfd | 0) === (newfd | 0)) return newfd | 0;
+    return t.proc.fds.installAt(newfd | 0, f, false);
+  },
+  /** dup3(2) */
+  dup3(t: Task, [oldfd, newfd, flags]: number[]): SyscallResult {
+    if ((flags & ~t.proc.arch.o.O_CLOEXEC) !== 0) return -Errno.EINVAL;
+    if ((oldfd | 0) === (newfd | 0)) return -Errno.EINVAL;
+    const f = t.proc.fds.get(oldfd | 0);
+    if (!f) return -Errno.EBADF;
+    return t.proc.fds.installAt(newfd | 0, f, (flags & t.proc.arch.o.O_CLOEXEC) !== 0);
+  },
+  /** fcntl(2) */
+  fcntl(t: Task, [fd, cmd, arg]: number[]): SyscallResult {
+    const fds = t.proc.fds;
+    const e = fds.entry(fd | 0);
+    if (!e) return -Errno.EBADF;
+    switch (cmd) {
+      case F_DUPFD: case F_DUPFD_CLOEXEC:
+        if ((arg | 0) < 0 || arg >= fds.limit) return -Errno.EINVAL;
+        return fds.install(e.file, cmd === F_DUPFD_CLOEXEC, arg | 0);
+      case F_GETFD: return e.cloexec ? FD_CLOEXEC : 0;
+      case F_SETFD: e.cloexec = (arg & FD_CLOEXEC) !== 0; return 0;
+      case F_GETFL: return e.file.flags & ~t.proc.arch.o.O_CLOEXEC;
+      case F_SETFL: {
+        const mask = setflMask(t);
+        e.file.flags = (e.file.flags & ~mask) | (arg & mask);
+        return 0;
+      }
+      case F_GETLK: {
+        // One process owns every lock it takes; report "no conflicting lock" (l_type = F_UNLCK).
+        t.mem.write(arg, new Uint8Array([2, 0]));
+        return 0;
+      }
+      case F_SETLK: case F_SETLKW: {
+        t.mem.read(arg, 32); // EFAULT on a bad struct flock
+        return 0;
+      }
+      case F_GETOWN: return 0;
+      case F_SETOWN: return 0;
+      default: {
+        const r = e.file.fcntl?.(t, cmd, arg);
+        return r ?? -Errno.EINVAL;
+      }
+    }
+  },
+  /** ioctl(2): generic fd ioctls here, the rest by the file */
+  ioctl(t: Task, [fd, req, arg]: number[]): SyscallResult {
+    const e = t.proc.fds.entry(fd | 0);
+    if (!e) return -Errno.EBADF;
+    switch (req >>> 0) {
+      case FIOCLEX: e.cloexec = true; return 0;
+      case FIONCLEX: e.cloexec = false; return 0;
+      case FIONBIO: {
+        const on = t.mem.i32(arg) !== 0;
+        const nb = t.proc.arch.o.O_NONBLOCK;
+        e.file.flags = on ? e.file.flags | nb : e.file.flags & ~nb;
+        return 0;
+      }
+      default: return e.file.ioctl(t, req >>> 0, arg);
+    }
+  },
+};

@@ -1,0 +1,211 @@
+// File I/O syscalls: open, close, read, write and their vector/positional forms, lseek,
+// getdents64. Semantics follow fs/read_write.c and fs/open.c.
+import { GuestFault } from '../../mm/address_space.js';
+import type { PhysChunk } from '../../mm/guest_memory.js';
+import { AT, SEEK } from '../abi.js';
+
+const { AT_FDCWD } = AT;
+const { SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET } = SEEK;
+import { Errno } from '../errno.js';
+import type { Task } from '../task.js';
+import type { SyscallResult } from '../wait.js';
+import { OpenFile } from '../vfs/file.js';
+import { HostDir } from '../vfs/hostfs.js';
+import { openFile } from '../vfs/open.js';
+
+/** MAX_RW_COUNT: a single read/write moves at most this much (include/linux/fs.h). */
+export const MAX_RW_COUNT = 0x7ffff000;
+/** UIO_MAXIOV. */
+export const UIO_MAXIOV = 1024;
+
+export function fileOf(t: Task, fd: number): OpenFile | number {
+  return t.proc.fds.get(fd) ?? -Errno.EBADF;
+}
+
+/**
+ * Physical chunks of a destination buffer. Linux copies until the first bad page, so a
+ * buffer whose tail is unmapped still receives the bytes that fit before it.
+ */
+export function destChunks(t: Task, addr: number, len: number): PhysChunk[] {
+  try { return t.mem.chunks(addr, len, true); } catch (e) {
+    if (!(e instanceof GuestFault)) throw e;
+    const ok = e.addr - addr;
+    if (ok <= 0) throw e;
+    return t.mem.chunks(addr, ok, true);
+  }
+}
+
+const total = (c: PhysChunk[]) => c.reduce((n, x) => n + x.len, 0);
+
+export function doRead(t: Task, f: OpenFile, buf: number, len: number, pos: number | undefined): SyscallResult {
+  if (!f.readable) return -Errno.EBADF;
+  if (f instanceof HostDir) return -Errno.EISDIR;
+  if (len < 0) return -Errno.EINVAL;
+  len = Math.min(len, MAX_RW_COUNT);
+  if (len === 0) return 0;
+  const dst = destChunks(t, buf, len);
+  return f.read(t, dst, total(dst), pos);
+}
+
+export function doWrite(t: Task, f: OpenFile, buf: number, len: number, pos: number | undefined): SyscallResult {
+  if (!f.writable) return -Errno.EBADF;
+  if (len < 0) return -Errno.EINVAL;
+  len = Math.min(len, MAX_RW_COUNT);
+  if (len === 0) return 0;
+  return f.write(t, t.mem.chunks(buf, len, false), len, pos);
+}
+
+/** Gather an iovec array into chunks (readv/writev/preadv/pwritev; sendmsg/recvmsg reuse it). */
+export function iovChunks(t: Task, iov: number, cnt: number, write: boolean): PhysChunk[] | number {
+  if (cnt < 0 || cnt > UIO_MAXIOV) return -Errno.EINVAL;
+  const vecs = t.mem.iovecs(iov, cnt);
+  let sum = 0;
+  for (const v of vecs) {
+    if (v.len < 0 || v.len > Number.MAX_SAFE_INTEGER) return -Errno.EINVAL;
+    sum += v.len;
+    if (sum > 0x7fffffffffff) return -Errno.EINVAL;
+  }
+  const out: PhysChunk[] = [];
+  let left = MAX_RW_COUNT;
+  for (const v of vecs) {
+    if (left === 0) break;
+    const n = Math.min(v.len, left);
+    if (n === 0) continue;
+    out.push(...(write ? destChunks(t, v.base, n) : t.mem.chunks(v.base, n, false)));
+    left -= n;
+  }
+  return out;
+}
+
+function rw(t: Task, fd: number, chunks: PhysChunk[] | number, pos: number | undefined, dir: 'r' | 'w'): SyscallResult {
+  const f = fileOf(t, fd);
+  if (typeof f === 'number') return f;
+  if (dir === 'r' ? !f.readable : !f.writable) return -Errno.EBADF;
+  if (typeof chunks === 'number') return chunks;
+  if (pos !== undefined && !f.seekable) return -Errno.ESPIPE;
+  const n = total(chunks);
+  if (n === 0) return 0;
+  return dir === 'r' ? f.read(t, chunks, n, pos) : f.write(t, chunks, n, pos);
+}
+
+function checkFd(t: Task, fd: number): OpenFile | number { return fileOf(t, fd); }
+
+export const fsCalls = {
+  /** openat(2) */
+  openat(t: Task, [dirfd, path, flags, mode]: number[]): SyscallResult {
+    const f = openFile(t, { dirfd: dirfd | 0, path: t.mem.cstring(path), flags: flags | 0, mode }, t.proc.arch.o);
+    if (typeof f === 'number') return f;
+    const fd = t.proc.fds.install(f, (flags & t.proc.arch.o.O_CLOEXEC) !== 0);
+    if (fd < 0) f.release(); // never installed: nobody else holds it
+    return fd;
+  },
+  /** open(2), x86_64 only */
+  open(t: Task, [path, flags, mode]: number[]): SyscallResult { return fsCalls.openat(t, [AT_FDCWD, path, flags, mode]); },
+  /** creat(2), x86_64 only */
+  creat(t: Task, [path, mode]: number[]): SyscallResult {
+    const o = t.proc.arch.o;
+    return fsCalls.openat(t, [AT_FDCWD, path, o.O_WRONLY | o.O_CREAT | o.O_TRUNC, mode]);
+  },
+  /** close(2) */
+  close(t: Task, [fd]: number[]): SyscallResult { return t.proc.fds.close(fd | 0); },
+  /** read(2) */
+  read(t: Task, [fd, buf, len]: number[]): SyscallResult {
+    const f = fileOf(t, fd | 0);
+    return typeof f === 'number' ? f : doRead(t, f, buf, len, undefined);
+  },
+  /** write(2) */
+  write(t: Task, [fd, buf, len]: number[]): SyscallResult {
+    const f = fileOf(t, fd | 0);
+    return typeof f === 'number' ? f : doWrite(t, f, buf, len, undefined);
+  },
+  /** pread64(2) */
+  pread64(t: Task, [fd, buf, len, pos]: number[]): SyscallResult {
+    const f = fileOf(t, fd | 0);
+    if (typeof f === 'number') return f;
+    if (pos < 0) return -Errno.EINVAL;
+    if (!f.seekable) return -Errno.ESPIPE;
+    return doRead(t, f, buf, len, pos);
+  },
+  /** pwrite64(2) */
+  pwrite64(t: Task, [fd, buf, len, pos]: number[]): SyscallResult {
+    const f = fileOf(t, fd | 0);
+    if (typeof f === 'number') return f;
+    if (pos < 0) return -Errno.EINVAL;
+    if (!f.seekable) return -Errno.ESPIPE;
+    return doWrite(t, f, buf, len, pos);
+  },
+  /** readv(2) */
+  readv(t: Task, [fd, iov, cnt]: number[]): SyscallResult {
+    const f = checkFd(t, fd | 0);
+    if (typeof f === 'number') return f;
+    return rw(t, fd | 0, iovChunks(t, iov, cnt | 0, true), undefined, 'r');
+  },
+  /** writev(2) */
+  writev(t: Task, [fd, iov, cnt]: number[]): SyscallResult {
+    const f = checkFd(t, fd | 0);
+    if (typeof f === 'number') return f;
+    return rw(t, fd | 0, iovChunks(t, iov, cnt | 0, false), undefined, 'w');
+  },
+  /** preadv(2) */
+  preadv(t: Task, [fd, iov, cnt, pos]: number[]): SyscallResult {
+    if (pos < 0) return -Errno.EINVAL;
+    return rw(t, fd | 0, iovChunks(t, iov, cnt | 0, true), pos, 'r');
+  },
+  /** pwritev(2) */
+  pwritev(t: Task, [fd, iov, cnt, pos]: number[]): SyscallResult {
+    if (pos < 0) return -Errno.EINVAL;
+    return rw(t, fd | 0, iovChunks(t, iov, cnt | 0, false), pos, 'w');
+  },
+  /** lseek(2) */
+  lseek(t: Task, [fd, off, whence]: number[]): SyscallResult {
+    const f = fileOf(t, fd | 0);
+    if (typeof f === 'number') return f;
+    if (!f.seekable) return -Errno.ESPIPE;
+    let base: number;
+    switch (whence) {
+      case SEEK_SET: base = 0; break;
+      case SEEK_CUR: base = f.offset; break;
+      case SEEK_END: base = f.size(); break;
+      case SEEK_DATA: case SEEK_HOLE: {
+        const size = f.size();
+        if (off < 0 || off >= size) return -Errno.ENXIO;
+        base = whence === SEEK_DATA ? 0 : size - off;
+        break;
+      }
+      default: return -Errno.EINVAL;
+    }
+    const pos = base + off;
+    if (pos < 0) return -Errno.EINVAL;
+    f.offset = pos;
+    return pos;
+  },
+  /** getdents64(2): struct linux_dirent64 {u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]} */
+  getdents64(t: Task, [fd, dirp, count]: number[]): SyscallResult {
+    const f = fileOf(t, fd | 0);
+    if (typeof f === 'number') return f;
+    const ents = f.dirents();
+    if (!ents) return -Errno.ENOTDIR;
+    const out = new Uint8Array(Math.min(count >>> 0, 1 << 20));
+    const dv = new DataView(out.buffer);
+    const enc = new TextEncoder();
+    let used = 0;
+    let i = f.offset;
+    for (; i < ents.length; i++) {
+      const name = enc.encode(ents[i].name);
+      const reclen = (19 + name.length + 1 + 7) & ~7;
+      if (used + reclen > out.length) {
+        if (used === 0) return -Errno.EINVAL;
+        break;
+      }
+      dv.setBigUint64(used, BigInt(ents[i].ino), true);
+      dv.setBigInt64(used + 8, BigInt(i + 1), true);
+      dv.setUint16(used + 16, reclen, true);
+      out[used + 18] = ents[i].type;
+      out.set(name, used + 19);
+      used += reclen;
+    }
+    if (used > 0) t.mem.write(dirp, out.subarray(0, used));
+    f.offset = i;
+    return used;
+  },
+};

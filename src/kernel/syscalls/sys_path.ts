@@ -1,0 +1,195 @@
+// Path syscalls: getcwd, chdir, fchdir, mkdirat, unlinkat, renameat2, faccessat, readlinkat,
+// symlinkat, linkat, fchmodat, umask, truncate (fs/namei.c, fs/open.c, fs/d_path.c),
+// plus the x86_64-only legacy forms that glibc still uses (mkdir, unlink, readlink, ...).
+import * as fs from 'node:fs';
+import { AT, RENAME } from '../abi.js';
+
+const { AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW } = AT;
+const { RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT } = RENAME;
+import { Errno } from '../errno.js';
+import type { Task } from '../task.js';
+import type { SyscallResult } from '../wait.js';
+import { isDevice } from '../vfs/devices.js';
+import { HostDir, HostFile, hostErrno } from '../vfs/hostfs.js';
+import { lookup } from '../vfs/open.js';
+import type { Resolved } from '../vfs/path.js';
+
+const enc = new TextEncoder();
+
+/** Resolve the parent of a path that names an entry to create or remove. */
+function entry(t: Task, dirfd: number, pathAddr: number, follow = false): Resolved | number {
+  const path = t.mem.cstring(pathAddr);
+  return lookup(t.proc, dirfd | 0, path, follow);
+}
+
+function hostOp(fn: () => void): number {
+  try { fn(); return 0; } catch (e) { return hostErrno(e); }
+}
+
+export const pathCalls = {
+  /** getcwd(2): returns the length including the NUL */
+  getcwd(t: Task, [buf, size]: number[]): SyscallResult {
+    const b = enc.encode(t.proc.cwd + '\0');
+    if (size < b.length) return -Errno.ERANGE;
+    t.mem.write(buf, b);
+    return b.length;
+  },
+  /** chdir(2) */
+  chdir(t: Task, [path]: number[]): SyscallResult {
+    const r = entry(t, AT_FDCWD, path, true);
+    if (typeof r === 'number') return r;
+    if (!r.st) return -Errno.ENOENT;
+    if (!r.st.isDirectory()) return -Errno.ENOTDIR;
+    t.proc.cwd = r.guest;
+    return 0;
+  },
+  /** fchdir(2) */
+  fchdir(t: Task, [fd]: number[]): SyscallResult {
+    const f = t.proc.fds.get(fd | 0);
+    if (!f) return -Errno.EBADF;
+    if (!(f instanceof HostDir)) return -Errno.ENOTDIR;
+    t.proc.cwd = f.path;
+    return 0;
+  },
+  /** mkdirat(2) */
+  mkdirat(t: Task, [dirfd, path, mode]: number[]): SyscallResult {
+    const r = entry(t, dirfd, path);
+    if (typeof r === 'number') return r;
+    if (r.st || r.vlink !== undefined || isDevice(r.guest)) return -Errno.EEXIST;
+    return hostOp(() => fs.mkdirSync(r.host, { mode: mode & ~t.proc.umask & 0o7777 }));
+  },
+  mkdir(t: Task, [path, mode]: number[]): SyscallResult { return pathCalls.mkdirat(t, [AT_FDCWD, path, mode]); },
+  /** unlinkat(2) */
+  unlinkat(t: Task, [dirfd, path, flags]: number[]): SyscallResult {
+    if (flags & ~AT_REMOVEDIR) return -Errno.EINVAL;
+    const r = entry(t, dirfd, path);
+    if (typeof r === 'number') return r;
+    if (!r.st) return r.vlink !== undefined ? -Errno.EACCES : -Errno.ENOENT;
+    if (flags & AT_REMOVEDIR) {
+      if (!r.st.isDirectory()) return -Errno.ENOTDIR;
+      if (r.guest === '/') return -Errno.EBUSY;
+      return hostOp(() => fs.rmdirSync(r.host));
+    }
+    if (r.st.isDirectory()) return -Errno.EISDIR;
+    return hostOp(() => fs.unlinkSync(r.host));
+  },
+  unlink(t: Task, [path]: number[]): SyscallResult { return pathCalls.unlinkat(t, [AT_FDCWD, path, 0]); },
+  rmdir(t: Task, [path]: number[]): SyscallResult { return pathCalls.unlinkat(t, [AT_FDCWD, path, AT_REMOVEDIR]); },
+  /** renameat2(2) */
+  renameat2(t: Task, [olddir, oldpath, newdir, newpath, flags]: number[]): SyscallResult {
+    if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) return -Errno.EINVAL;
+    if ((flags & RENAME_EXCHANGE) && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT))) return -Errno.EINVAL;
+    if (flags & (RENAME_EXCHANGE | RENAME_WHITEOUT)) return -Errno.EINVAL; // not supported on the host path
+    const a = entry(t, olddir, oldpath);
+    if (typeof a === 'number') return a;
+    const b = entry(t, newdir, newpath);
+    if (typeof b === 'number') return b;
+    if (!a.st) return -Errno.ENOENT;
+    if ((flags & RENAME_NOREPLACE) && b.st) return -Errno.EEXIST;
+    return hostOp(() => fs.renameSync(a.host, b.host));
+  },
+  renameat(t: Task, [olddir, oldpath, newdir, newpath]: number[]): SyscallResult {
+    return pathCalls.renameat2(t, [olddir, oldpath, newdir, newpath, 0]);
+  },
+  rename(t: Task, [oldpath, newpath]: number[]): SyscallResult {
+    return pathCalls.renameat2(t, [AT_FDCWD, oldpath, AT_FDCWD, newpath, 0]);
+  },
+  /** faccessat2(2) */
+  faccessat2(t: Task, [dirfd, path, mode, flags]: number[]): SyscallResult {
+    if (mode & ~7) return -Errno.EINVAL;
+    if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -Errno.EINVAL;
+    const r = entry(t, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) === 0);
+    if (typeof r === 'number') return r;
+    if (isDevice(r.guest) || r.vlink !== undefined) return 0;
+    if (!r.st) return -Errno.ENOENT;
+    return hostOp(() => fs.accessSync(r.host, mode));
+  },
+  faccessat(t: Task, [dirfd, path, mode]: number[]): SyscallResult { return pathCalls.faccessat2(t, [dirfd, path, mode, 0]); },
+  access(t: Task, [path, mode]: number[]): SyscallResult { return pathCalls.faccessat2(t, [AT_FDCWD, path, mode, 0]); },
+  /** readlinkat(2) */
+  readlinkat(t: Task, [dirfd, path, buf, size]: number[]): SyscallResult {
+    if ((size | 0) <= 0) return -Errno.EINVAL;
+    const r = entry(t, dirfd, path, false);
+    if (typeof r === 'number') return r;
+    let target: string;
+    if (r.vlink !== undefined) target = r.vlink;
+    else {
+      if (!r.st) return -Errno.ENOENT;
+      if (!r.st.isSymbolicLink()) return -Errno.EINVAL;
+      try { target = fs.readlinkSync(r.host, 'utf8'); } catch (e) { return hostErrno(e); }
+    }
+    const b = enc.encode(target).subarray(0, size);
+    t.mem.write(buf, b);
+    return b.length;
+  },
+  readlink(t: Task, [path, buf, size]: number[]): SyscallResult { return pathCalls.readlinkat(t, [AT_FDCWD, path, buf, size]); },
+  /** symlinkat(2) */
+  symlinkat(t: Task, [target, dirfd, path]: number[]): SyscallResult {
+    const tgt = t.mem.cstring(target);
+    if (tgt.length === 0) return -Errno.ENOENT;
+    const r = entry(t, dirfd, path);
+    if (typeof r === 'number') return r;
+    if (r.st || r.vlink !== undefined) return -Errno.EEXIST;
+    return hostOp(() => fs.symlinkSync(tgt, r.host));
+  },
+  symlink(t: Task, [target, path]: number[]): SyscallResult { return pathCalls.symlinkat(t, [target, AT_FDCWD, path]); },
+  /** linkat(2) */
+  linkat(t: Task, [olddir, oldpath, newdir, newpath, flags]: number[]): SyscallResult {
+    if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) return -Errno.EINVAL;
+    const a = entry(t, olddir, oldpath, (flags & AT_SYMLINK_FOLLOW) !== 0);
+    if (typeof a === 'number') return a;
+    const b = entry(t, newdir, newpath);
+    if (typeof b === 'number') return b;
+    if (!a.st) return -Errno.ENOENT;
+    if (b.st) return -Errno.EEXIST;
+    if (a.st.isDirectory()) return -Errno.EPERM;
+    return hostOp(() => fs.linkSync(a.host, b.host));
+  },
+  link(t: Task, [oldpath, newpath]: number[]): SyscallResult { return pathCalls.linkat(t, [AT_FDCWD, oldpath, AT_FDCWD, newpath, 0]); },
+  /** fchmodat(2) */
+  fchmodat(t: Task, [dirfd, path, mode]: number[]): SyscallResult {
+    const r = entry(t, dirfd, path, true);
+    if (typeof r === 'number') return r;
+    if (!r.st) return -Errno.ENOENT;
+    return hostOp(() => fs.chmodSync(r.host, mode & 0o7777));
+  },
+  chmod(t: Task, [path, mode]: number[]): SyscallResult { return pathCalls.fchmodat(t, [AT_FDCWD, path, mode]); },
+  /** fchmod(2) */
+  fchmod(t: Task, [fd, mode]: number[]): SyscallResult {
+    const f = t.proc.fds.get(fd | 0);
+    if (!f) return -Errno.EBADF;
+    if (f instanceof HostFile || f instanceof HostDir) return hostOp(() => fs.fchmodSync(f.hostFd, mode & 0o7777));
+    return 0;
+  },
+  /** umask(2) */
+  umask(t: Task, [mask]: number[]): SyscallResult {
+    const old = t.proc.umask;
+    t.proc.umask = mask & 0o777;
+    return old;
+  },
+  /** ftruncate(2) */
+  ftruncate(t: Task, [fd, len]: number[]): SyscallResult {
+    const f = t.proc.fds.get(fd | 0);
+    if (!f) return -Errno.EBADF;
+    if (len < 0) return -Errno.EINVAL;
+    if (!f.writable) return -Errno.EINVAL;
+    return f.truncate(len);
+  },
+  /** truncate(2) */
+  truncate(t: Task, [path, len]: number[]): SyscallResult {
+    if (len < 0) return -Errno.EINVAL;
+    const r = entry(t, AT_FDCWD, path, true);
+    if (typeof r === 'number') return r;
+    if (!r.st) return -Errno.ENOENT;
+    if (r.st.isDirectory()) return -Errno.EISDIR;
+    return hostOp(() => fs.truncateSync(r.host, len));
+  },
+  /** fsync(2), fdatasync(2): the host file is synced */
+  fsync(t: Task, [fd]: number[]): SyscallResult {
+    const f = t.proc.fds.get(fd | 0);
+    if (!f) return -Errno.EBADF;
+    if (f instanceof HostFile && f.seekable) return hostOp(() => fs.fsyncSync(f.hostFd));
+    return f instanceof HostFile || f instanceof HostDir ? 0 : -Errno.EINVAL;
+  },
+  fdatasync(t: Task, a: number[]): SyscallResult { return pathCalls.fsync(t, a); },
+};

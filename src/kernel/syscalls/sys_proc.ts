@@ -1,0 +1,123 @@
+// Process identity and lifetime: exit, exit_group, the id calls, set_tid_address,
+// set_robust_list, rseq, prlimit64/getrlimit/setrlimit, uname, getrandom, sched_yield,
+// sysinfo (kernel/exit.c, kernel/sys.c, drivers/char/random.c).
+import { randomFillSync } from 'node:crypto';
+import * as os from 'node:os';
+import { GRND, RLIMIT } from '../abi.js';
+import { TaskExit } from '../dispatch.js';
+import { Errno } from '../errno.js';
+import type { Task } from '../task.js';
+import type { SyscallResult } from '../wait.js';
+
+const { RLIMIT_NOFILE, RLIMIT_STACK, RLIM_NLIMITS } = RLIMIT;
+const INF = -1; // RLIM_INFINITY as a signed 64-bit value
+
+/** Default limits (soft, hard) as a fresh Debian login shell has them. */
+function defaultLimit(t: Task, res: number): [number, number] {
+  if (res === RLIMIT_NOFILE) return [t.proc.fds.limit, 1 << 20];
+  if (res === RLIMIT_STACK) return [8 << 20, INF];
+  if (res === RLIMIT.RLIMIT_CORE) return [0, INF];
+  return [INF, INF];
+}
+
+const id = () => process.getuid?.() ?? 0;
+const gid = () => process.getgid?.() ?? 0;
+
+export const procCalls = {
+  /** exit(2): this thread ends; the process ends with its last thread */
+  exit(t: Task, [code]: number[]): SyscallResult {
+    t.kernel.exitProcess(t.proc, code & 0xff);
+    throw new TaskExit();
+  },
+  /** exit_group(2) */
+  exit_group(t: Task, [code]: number[]): SyscallResult {
+    t.kernel.exitProcess(t.proc, code & 0xff);
+    throw new TaskExit();
+  },
+  getpid: (t: Task): SyscallResult => t.proc.pid,
+  gettid: (t: Task): SyscallResult => t.tid,
+  getppid: (t: Task): SyscallResult => t.proc.ppid,
+  getuid: (): SyscallResult => id(),
+  geteuid: (): SyscallResult => process.geteuid?.() ?? 0,
+  getgid: (): SyscallResult => gid(),
+  getegid: (): SyscallResult => process.getegid?.() ?? 0,
+  getpgrp: (t: Task): SyscallResult => t.proc.pid,
+  getpgid: (t: Task): SyscallResult => t.proc.pid,
+  getsid: (t: Task): SyscallResult => t.proc.pid,
+  /** getresuid(2) / getresgid(2) */
+  getresuid(t: Task, [r, e, s]: number[]): SyscallResult {
+    for (const a of [r, e, s]) t.mem.setU32(a, id());
+    return 0;
+  },
+  getresgid(t: Task, [r, e, s]: number[]): SyscallResult {
+    for (const a of [r, e, s]) t.mem.setU32(a, gid());
+    return 0;
+  },
+  getgroups: (): SyscallResult => 0,
+  /** set_tid_address(2): remember clear_child_tid, return the tid */
+  set_tid_address(t: Task, [addr]: number[]): SyscallResult {
+    t.clearChildTid = addr;
+    return t.tid;
+  },
+  /** set_robust_list(2): recorded; robust futexes are walked when threads exist */
+  set_robust_list(t: Task, [, len]: number[]): SyscallResult { return len === 24 ? 0 : -Errno.EINVAL; },
+  /** rseq(2): not provided (glibc falls back, as on kernels before 4.18) */
+  rseq: (): SyscallResult => -Errno.ENOSYS,
+  /** prlimit64(2) for the calling process (pid 0 or own pid) */
+  prlimit64(t: Task, [pid, res, newp, oldp]: number[]): SyscallResult {
+    if (pid !== 0 && pid !== t.proc.pid) return -Errno.ESRCH;
+    if (res < 0 || res >= RLIM_NLIMITS) return -Errno.EINVAL;
+    const cur = t.proc.rlimits.get(res) ?? defaultLimit(t, res);
+    let next: [number, number] | undefined;
+    if (newp) {
+      next = [t.mem.i64(newp), t.mem.i64(newp + 8)];
+      const ule = (a: number, b: number) => b === INF || (a !== INF && a <= b);
+      if (!ule(next[0], next[1])) return -Errno.EINVAL;
+      if (res === RLIMIT_NOFILE && (next[1] === INF || next[1] > 1 << 20)) return -Errno.EPERM;
+    }
+    if (oldp) { t.mem.setU64(oldp, cur[0]); t.mem.setU64(oldp + 8, cur[1]); }
+    if (next) {
+      t.proc.rlimits.set(res, next);
+      if (res === RLIMIT_NOFILE) t.proc.fds.limit = next[0];
+    }
+    return 0;
+  },
+  getrlimit(t: Task, [res, oldp]: number[]): SyscallResult { return procCalls.prlimit64(t, [0, res, 0, oldp]); },
+  setrlimit(t: Task, [res, newp]: number[]): SyscallResult { return procCalls.prlimit64(t, [0, res, newp, 0]); },
+  /** uname(2): struct new_utsname, six 65-byte fields */
+  uname(t: Task, [buf]: number[]): SyscallResult {
+    const out = new Uint8Array(390);
+    const fields = ['Linux', os.hostname(), os.release(), '#1 SMP ucrun', t.proc.arch.machine, '(none)'];
+    const enc = new TextEncoder();
+    fields.forEach((s, i) => out.set(enc.encode(s).subarray(0, 64), i * 65));
+    t.mem.write(buf, out);
+    return 0;
+  },
+  /** getrandom(2) */
+  getrandom(t: Task, [buf, len, flags]: number[]): SyscallResult {
+    if (flags & ~(GRND.GRND_NONBLOCK | GRND.GRND_RANDOM | GRND.GRND_INSECURE)) return -Errno.EINVAL;
+    if ((flags & GRND.GRND_RANDOM) && (flags & GRND.GRND_INSECURE)) return -Errno.EINVAL;
+    const n = Math.min(len, 0x7ffff000);
+    const chunks = t.mem.chunks(buf, n, true);
+    for (const c of chunks) randomFillSync(t.kernel.phys.u8, c.pa, c.len);
+    return n;
+  },
+  /** sched_yield(2) */
+  sched_yield(t: Task): SyscallResult {
+    t.kernel.sched.yieldSoon(t);
+    return 0;
+  },
+  /** sysinfo(2): struct sysinfo (112 bytes, same on both arches) */
+  sysinfo(t: Task, [buf]: number[]): SyscallResult {
+    const out = new DataView(new ArrayBuffer(112));
+    out.setBigInt64(0, BigInt(Math.floor(os.uptime())), true);
+    const load = os.loadavg();
+    for (let i = 0; i < 3; i++) out.setBigUint64(8 + i * 8, BigInt(Math.round(load[i] * 65536)), true);
+    out.setBigUint64(32, BigInt(t.kernel.phys.limitBytes), true);
+    out.setBigUint64(40, BigInt(t.kernel.phys.limitBytes - t.kernel.phys.usedFrames * 4096), true);
+    out.setUint16(80, t.kernel.processes.size, true);
+    out.setUint32(104, 1, true); // mem_unit
+    t.mem.write(buf, new Uint8Array(out.buffer));
+    return 0;
+  },
+};

@@ -1,0 +1,119 @@
+// Clocks and sleeps: clock_gettime, clock_getres, gettimeofday, time, nanosleep,
+// clock_nanosleep, times (kernel/time/*.c). There is no vDSO, so every clock read is a
+// syscall. Sleeps never block the host inside a handler: they return Block with a deadline.
+import { CLOCK } from '../abi.js';
+import { Errno } from '../errno.js';
+import type { Task } from '../task.js';
+import { block, SyscallResult } from '../wait.js';
+import { noQueues } from '../task.js';
+
+const { CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID, CLOCK_MONOTONIC_RAW,
+  CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME, CLOCK_TAI, TIMER_ABSTIME } = CLOCK;
+
+/** Nanoseconds on a clock, or undefined for an invalid clock id. */
+export function clockNs(t: Task, clock: number): bigint | undefined {
+  switch (clock) {
+    case CLOCK_REALTIME: case CLOCK_REALTIME_COARSE: case CLOCK_TAI: {
+      // performance.timeOrigin + now() keeps sub-millisecond resolution.
+      return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
+    }
+    case CLOCK_MONOTONIC: case CLOCK_MONOTONIC_RAW: case CLOCK_MONOTONIC_COARSE: case CLOCK_BOOTTIME:
+      return process.hrtime.bigint();
+    case CLOCK_PROCESS_CPUTIME_ID: case CLOCK_THREAD_CPUTIME_ID: {
+      const u = process.cpuUsage();
+      return BigInt(u.user + u.system) * 1000n;
+    }
+    default: return undefined;
+  }
+}
+
+function writeTimespec(t: Task, addr: number, ns: bigint): void {
+  const b = new DataView(new ArrayBuffer(16));
+  b.setBigInt64(0, ns / 1_000_000_000n, true);
+  b.setBigInt64(8, ns % 1_000_000_000n, true);
+  t.mem.write(addr, new Uint8Array(b.buffer));
+}
+
+/** A struct timespec as ns, or -EINVAL for tv_nsec out of range / negative seconds. */
+function readTimespec(t: Task, addr: number): bigint | number {
+  const sec = t.mem.i64(addr), nsec = t.mem.i64(addr + 8);
+  if (nsec < 0 || nsec >= 1e9 || sec < 0) return -Errno.EINVAL;
+  return BigInt(sec) * 1_000_000_000n + BigInt(nsec);
+}
+
+/** Sleep until the monotonic deadline kept in callState across restarts. */
+function sleepUntil(t: Task, deadlineNs: bigint): SyscallResult {
+  const now = process.hrtime.bigint();
+  if (now >= deadlineNs) return 0;
+  const waitMs = Number(deadlineNs - now) / 1e6;
+  return block(noQueues, performance.now() + waitMs);
+}
+
+export const timeCalls = {
+  /** clock_gettime(2) */
+  clock_gettime(t: Task, [clock, tp]: number[]): SyscallResult {
+    const ns = clockNs(t, clock | 0);
+    if (ns === undefined) return -Errno.EINVAL;
+    writeTimespec(t, tp, ns);
+    return 0;
+  },
+  /** clock_getres(2) */
+  clock_getres(t: Task, [clock, res]: number[]): SyscallResult {
+    if (clockNs(t, clock | 0) === undefined) return -Errno.EINVAL;
+    const coarse = clock === CLOCK_REALTIME_COARSE || clock === CLOCK_MONOTONIC_COARSE;
+    if (res) writeTimespec(t, res, coarse ? 4_000_000n : 1n);
+    return 0;
+  },
+  /** gettimeofday(2) */
+  gettimeofday(t: Task, [tv, tz]: number[]): SyscallResult {
+    if (tv) {
+      const ns = clockNs(t, CLOCK_REALTIME)!;
+      const b = new DataView(new ArrayBuffer(16));
+      b.setBigInt64(0, ns / 1_000_000_000n, true);
+      b.setBigInt64(8, (ns % 1_000_000_000n) / 1000n, true);
+      t.mem.write(tv, new Uint8Array(b.buffer));
+    }
+    if (tz) t.mem.write(tz, new Uint8Array(8));
+    return 0;
+  },
+  /** time(2), x86_64 only */
+  time(t: Task, [tloc]: number[]): SyscallResult {
+    const s = Number(clockNs(t, CLOCK_REALTIME)! / 1_000_000_000n);
+    if (tloc) t.mem.setU64(tloc, s);
+    return s;
+  },
+  /** nanosleep(2) */
+  nanosleep(t: Task, [req]: number[]): SyscallResult {
+    if (t.callState.deadline === undefined) {
+      const d = readTimespec(t, req);
+      if (typeof d === 'number') return d;
+      t.callState.deadline = Number(process.hrtime.bigint() + d);
+    }
+    return sleepUntil(t, BigInt(t.callState.deadline));
+  },
+  /** clock_nanosleep(2) */
+  clock_nanosleep(t: Task, [clock, flags, req]: number[]): SyscallResult {
+    if (t.callState.deadline === undefined) {
+      if (clock === CLOCK_THREAD_CPUTIME_ID) return -Errno.EINVAL;
+      const now = clockNs(t, clock | 0);
+      if (now === undefined) return -Errno.EINVAL;
+      if (clock === CLOCK_PROCESS_CPUTIME_ID) return -Errno.ENOTSUP;
+      const d = readTimespec(t, req);
+      if (typeof d === 'number') return d;
+      const rel = flags & TIMER_ABSTIME ? d - now : d;
+      t.callState.deadline = Number(process.hrtime.bigint() + (rel > 0n ? rel : 0n));
+    }
+    return sleepUntil(t, BigInt(t.callState.deadline));
+  },
+  /** times(2): struct tms in clock ticks (100 Hz) */
+  times(t: Task, [buf]: number[]): SyscallResult {
+    const u = process.cpuUsage();
+    if (buf) {
+      const b = new DataView(new ArrayBuffer(32));
+      b.setBigInt64(0, BigInt(Math.floor(u.user / 10000)), true);
+      b.setBigInt64(8, BigInt(Math.floor(u.system / 10000)), true);
+      t.mem.write(buf, new Uint8Array(b.buffer));
+    }
+    return Math.floor(performance.now() / 10);
+  },
+};

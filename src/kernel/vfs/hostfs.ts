@@ -1,0 +1,179 @@
+// Files backed by host files: regular files, directories and the host's std streams.
+// Data is read into one host buffer and copied to the guest's physical chunks (and the
+// reverse for writes); host errors map to the same Linux errno.
+import * as fs from 'node:fs';
+import type { Stat } from '../../arch/stat.js';
+import type { PhysChunk } from '../../mm/guest_memory.js';
+import { Errno } from '../errno.js';
+import type { Task } from '../task.js';
+import type { SyscallResult } from '../wait.js';
+import { Dirent, OpenFile, POLLIN, POLLOUT, S_IFDIR, S_IFLNK, S_IFREG } from './file.js';
+import { hostIoctl } from './host_tty.js';
+
+/** Host error -> -errno (node reports the Linux name in `code`). */
+export function hostErrno(e: unknown): number {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const n = code ? (Errno as Record<string, number>)[code] : undefined;
+  if (n === undefined) throw e;
+  return -n;
+}
+
+export function statFromHost(s: fs.BigIntStats): Stat {
+  const sec = (ns: bigint) => Number(ns / 1_000_000_000n);
+  const nsec = (ns: bigint) => Number(ns % 1_000_000_000n);
+  return {
+    dev: Number(s.dev), ino: Number(s.ino), mode: Number(s.mode), nlink: Number(s.nlink),
+    uid: Number(s.uid), gid: Number(s.gid), rdev: Number(s.rdev), size: Number(s.size),
+    blksize: Number(s.blksize), blocks: Number(s.blocks),
+    atimeSec: sec(s.atimeNs), atimeNsec: nsec(s.atimeNs), mtimeSec: sec(s.mtimeNs), mtimeNsec: nsec(s.mtimeNs),
+    ctimeSec: sec(s.ctimeNs), ctimeNsec: nsec(s.ctimeNs), birthSec: sec(s.birthtimeNs), birthNsec: nsec(s.birthtimeNs),
+  };
+}
+
+let scratch = Buffer.alloc(1 << 16);
+function scratchOf(n: number): Buffer {
+  if (scratch.length < n) scratch = Buffer.alloc(Math.max(n, scratch.length * 2));
+  return scratch;
+}
+
+/** Copy host bytes into guest chunks. */
+export function toChunks(t: Task, dst: PhysChunk[], src: Uint8Array): void {
+  const u8 = t.kernel.phys.u8;
+  let off = 0;
+  for (const c of dst) {
+    if (off >= src.length) break;
+    const n = Math.min(c.len, src.length - off);
+    u8.set(src.subarray(off, off + n), c.pa);
+    off += n;
+  }
+}
+
+/** Gather guest chunks into one host buffer. */
+export function fromChunks(t: Task, src: PhysChunk[], len: number): Buffer {
+  const buf = scratchOf(len);
+  const u8 = t.kernel.phys.u8;
+  let off = 0;
+  for (const c of src) { buf.set(u8.subarray(c.pa, c.pa + c.len), off); off += c.len; }
+  return buf;
+}
+
+/** A host file descriptor: regular files and the std streams. */
+export class HostFile extends OpenFile {
+  constructor(
+    readonly hostFd: number, flags: number, path: string,
+    /** Positional I/O (regular files); false for streams, which use the host's own offset. */
+    readonly positional: boolean,
+    /** O_APPEND as the arch encodes it, checked on write. */
+    readonly append: () => boolean,
+    readonly ownsFd = true,
+  ) { super(flags, path); }
+
+  override get seekable(): boolean { return this.positional; }
+
+  stat(): Stat { return statFromHost(fs.fstatSync(this.hostFd, { bigint: true })); }
+
+  override read(t: Task, dst: PhysChunk[], len: number, pos: number | undefined): SyscallResult {
+    const buf = scratchOf(len);
+    let n: number;
+    try {
+      n = fs.readSync(this.hostFd, buf, 0, len, this.positional ? (pos ?? this.offset) : null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') n = readStreamBlocking(this.hostFd, buf, len);
+      else return hostErrno(e);
+    }
+    toChunks(t, dst, buf.subarray(0, n));
+    if (this.positional && pos === undefined) this.offset += n;
+    return n;
+  }
+
+  override write(t: Task, src: PhysChunk[], len: number, pos: number | undefined): SyscallResult {
+    const buf = fromChunks(t, src, len);
+    try {
+      let at: number | null = null;
+      if (this.positional) at = pos ?? (this.append() ? fs.fstatSync(this.hostFd).size : this.offset);
+      const n = writeAll(this.hostFd, buf, len, at);
+      if (this.positional && pos === undefined) this.offset = (at as number) + n;
+      return n;
+    } catch (e) { return hostErrno(e); }
+  }
+
+  override truncate(len: number): number {
+    try { fs.ftruncateSync(this.hostFd, len); return 0; } catch (e) { return hostErrno(e); }
+  }
+
+  override ioctl(t: Task, req: number, arg: number): SyscallResult { return hostIoctl(t, this.hostFd, req, arg); }
+
+  override poll(): number { return POLLIN | POLLOUT; }
+
+  override release(): void { if (this.ownsFd) try { fs.closeSync(this.hostFd); } catch { /* already gone */ } }
+}
+
+function writeAll(fd: number, buf: Buffer, len: number, at: number | null): number {
+  let done = 0;
+  while (done < len) {
+    let n: number;
+    try { n = fs.writeSync(fd, buf, done, len - done, at === null ? null : at + done); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') { sleepMs(1); continue; }
+      if (done > 0) return done;
+      throw e;
+    }
+    done += n;
+  }
+  return done;
+}
+
+/** A host stream opened non-blocking by someone else: wait for data instead of failing. */
+function readStreamBlocking(fd: number, buf: Buffer, len: number): number {
+  for (;;) {
+    sleepMs(5);
+    try { return fs.readSync(fd, buf, 0, len, null); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+    }
+  }
+}
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+export function sleepMs(ms: number): void { Atomics.wait(sleepCell, 0, 0, ms); }
+
+/** A host directory: getdents64 lists it (plus . and ..) in a stable order. */
+export class HostDir extends OpenFile {
+  #entries: Dirent[] | undefined;
+
+  constructor(readonly hostPath: string, flags: number, path: string, readonly hostFd: number) { super(flags, path); }
+
+  override get seekable(): boolean { return true; }
+  stat(): Stat { return statFromHost(fs.fstatSync(this.hostFd, { bigint: true })); }
+  override read(): SyscallResult { return -Errno.EISDIR; }
+  override write(): SyscallResult { return -Errno.EBADF; }
+
+  override dirents(): Dirent[] {
+    if (this.#entries && this.offset !== 0) return this.#entries;
+    const self = fs.statSync(this.hostPath);
+    const parent = fs.statSync(this.hostPath + '/..');
+    const out: Dirent[] = [{ ino: self.ino, type: 4, name: '.' }, { ino: parent.ino, type: 4, name: '..' }];
+    for (const d of fs.readdirSync(this.hostPath, { withFileTypes: true })) {
+      let ino = 0;
+      try { ino = fs.lstatSync(this.hostPath + '/' + d.name).ino; } catch { continue; }
+      out.push({ ino, type: direntType(d), name: d.name });
+    }
+    return (this.#entries = out);
+  }
+
+  override release(): void { try { fs.closeSync(this.hostFd); } catch { /* gone */ } }
+}
+
+/** DT_* from a host dirent (include/linux/fs_types.h: DT_FIFO 1 … DT_SOCK 12). */
+function direntType(d: fs.Dirent): number {
+  if (d.isFIFO()) return 1;
+  if (d.isCharacterDevice()) return 2;
+  if (d.isDirectory()) return 4;
+  if (d.isBlockDevice()) return 6;
+  if (d.isFile()) return 8;
+  if (d.isSymbolicLink()) return 10;
+  if (d.isSocket()) return 12;
+  return 0;
+}
+
+export const isDirMode = (m: number) => (m & 0o170000) === S_IFDIR;
+export const isRegMode = (m: number) => (m & 0o170000) === S_IFREG;
+export const isLnkMode = (m: number) => (m & 0o170000) === S_IFLNK;

@@ -1,0 +1,105 @@
+// Opening guest paths: resolution relative to a dirfd, the kernel's own nodes (devices,
+// /proc/self/exe), and host-backed files. Returns an OpenFile or -errno.
+import * as fs from 'node:fs';
+import { Errno } from '../errno.js';
+import type { Process, Task } from '../task.js';
+import { DeviceFile, isDevice } from './devices.js';
+import type { FdTable } from './fdtable.js';
+import { O_ACCMODE, O_RDONLY, O_WRONLY, OpenFile } from './file.js';
+import { HostDir, HostFile, hostErrno } from './hostfs.js';
+import { resolvePath, Resolved, VIRTUAL_DIR } from './path.js';
+import { AT, OpenFlagName } from '../abi.js';
+
+const { AT_FDCWD } = AT;
+type OpenFlags = Readonly<Record<OpenFlagName, number>>;
+
+/** fds 0, 1, 2 on the host's own std streams (shared with ucrun, never closed on the host). */
+export function stdStreams(fds: FdTable): void {
+  const modes = [O_RDONLY, O_WRONLY, O_WRONLY];
+  for (let fd = 0; fd < 3; fd++) {
+    let hostFd = fd;
+    try { fs.fstatSync(fd); } catch { hostFd = fs.openSync('/dev/null', fd === 0 ? 'r' : 'w'); }
+    const flags = hostModes(hostFd) ?? modes[fd];
+    const f = new HostFile(hostFd, flags, ['<stdin>', '<stdout>', '<stderr>'][fd], false,
+      () => false, hostFd !== fd);
+    fds.installAt(fd, f, false);
+  }
+}
+
+/** The access mode of a host fd, from /proc/self/fdinfo (O_RDWR for a tty opened read-write). */
+function hostModes(fd: number): number | undefined {
+  try {
+    const info = fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
+    const m = /flags:\s+([0-7]+)/.exec(info);
+    return m ? parseInt(m[1], 8) & (O_ACCMODE | 0o2000 /* O_APPEND, the same on every arch */) : undefined;
+  } catch { return undefined; }
+}
+
+/** The guest directory a *at() call starts from: cwd for AT_FDCWD or an absolute path. */
+export function dirBase(p: Process, dirfd: number, path: string): string | number {
+  if (path.startsWith('/') || dirfd === AT_FDCWD) return p.cwd;
+  const f = p.fds.get(dirfd);
+  if (!f) return -Errno.EBADF;
+  if (!(f instanceof HostDir)) return -Errno.ENOTDIR;
+  return f.path;
+}
+
+/** Kernel-provided symlinks. */
+export function virtualLinks(p: Process) {
+  return (guest: string): string | typeof VIRTUAL_DIR | undefined => {
+    if (guest === '/proc/self' || guest === `/proc/${p.pid}`) return VIRTUAL_DIR;
+    if (guest === '/proc/self/exe' || guest === `/proc/${p.pid}/exe`) return p.exePath;
+    const m = /^\/proc\/(?:self|\d+)\/fd\/(\d+)$/.exec(guest);
+    if (m) return p.fds.get(Number(m[1]))?.path;
+    if (guest === '/proc/self/cwd') return p.cwd;
+    return undefined;
+  };
+}
+
+export function lookup(p: Process, dirfd: number, path: string, follow: boolean): Resolved | number {
+  const base = dirBase(p, dirfd, path);
+  if (typeof base === 'number') return base;
+  return resolvePath(p.kernel.root, base, path, follow, virtualLinks(p));
+}
+
+export interface OpenRequest { dirfd: number; path: string; flags: number; mode: number }
+
+/** openat(2) minus fd installation. `o` holds the arch's O_DIRECTORY/O_NOFOLLOW values. */
+export function openFile(t: Task, req: OpenRequest, o: OpenFlags): OpenFile | number {
+  const p = t.proc;
+  const { flags } = req;
+  const acc = flags & O_ACCMODE;
+  if (acc === 3) return -Errno.EINVAL;
+  // O_CREAT|O_EXCL and O_NOFOLLOW never follow a final symlink (fs/namei.c: open_last_lookups).
+  const { O_CREAT, O_EXCL, O_TRUNC, O_APPEND } = o;
+  const follow = (flags & o.O_NOFOLLOW) === 0 && (flags & (O_CREAT | O_EXCL)) !== (O_CREAT | O_EXCL);
+  const r = lookup(p, req.dirfd, req.path, follow);
+  if (typeof r === 'number') return r;
+  if (isDevice(r.guest)) return new DeviceFile(flags, r.guest);
+  if (r.vlink !== undefined || (r.st?.isSymbolicLink() && (flags & o.O_NOFOLLOW))) return -Errno.ELOOP;
+  if (r.st && (flags & O_CREAT) && (flags & O_EXCL)) return -Errno.EEXIST;
+  if (!r.st && !(flags & O_CREAT)) return -Errno.ENOENT;
+  if (r.st?.isDirectory()) {
+    if (acc !== O_RDONLY || (flags & O_CREAT)) return -Errno.EISDIR;
+    try {
+      const fd = fs.openSync(r.host, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+      return new HostDir(r.host, flags, r.guest, fd);
+    } catch (e) { return hostErrno(e); }
+  }
+  if (flags & o.O_DIRECTORY) return r.st ? -Errno.ENOTDIR : -Errno.ENOENT;
+  let hflags = acc === O_RDONLY ? fs.constants.O_RDONLY : acc === O_WRONLY ? fs.constants.O_WRONLY : fs.constants.O_RDWR;
+  if (flags & O_CREAT) hflags |= fs.constants.O_CREAT;
+  if (flags & O_EXCL) hflags |= fs.constants.O_EXCL;
+  if (flags & O_TRUNC) hflags |= fs.constants.O_TRUNC;
+  hflags |= fs.constants.O_NOFOLLOW;
+  try {
+    const fd = fs.openSync(r.host, hflags, req.mode & ~p.umask & 0o7777);
+    if (!(flags & O_CREAT) && !fs.fstatSync(fd).isFile()) {
+      // FIFOs, sockets and host devices are not emulated through the host; refuse clearly.
+      fs.closeSync(fd);
+      return -Errno.ENXIO;
+    }
+    const file: HostFile = new HostFile(fd, flags, r.guest, true, () => (file.flags & O_APPEND) !== 0);
+    return file;
+  } catch (e) { return hostErrno(e); }
+}

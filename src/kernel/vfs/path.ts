@@ -1,0 +1,106 @@
+// Guest path resolution under the guest root (--root). Walks one component at a time,
+// following symlinks itself (at most 40, ELOOP after), so neither `..` nor a symlink
+// (absolute or relative) can leave the root: an absolute link target restarts at the
+// guest root, and `..` at the root stays there (fs/namei.c semantics with chroot).
+import { lstatSync, readlinkSync, Stats } from 'node:fs';
+import { Errno } from '../errno.js';
+
+export const MAXSYMLINKS = 40;
+export const PATH_MAX = 4096;
+
+export interface Resolved {
+  /** Canonical guest path ("/" joined, no `.`/`..`/symlinks except a final unfollowed one). */
+  guest: string;
+  /** The host path backing it. */
+  host: string;
+  /** lstat of the final component, undefined if it does not exist. */
+  st: Stats | undefined;
+  /** Set when the final component is an unfollowed kernel-provided symlink: its target. */
+  vlink?: string;
+  /** The final component is a kernel-provided directory. */
+  vdir?: boolean;
+}
+
+/** A directory that exists only in the kernel (e.g. /proc/self): walked through, never looked up on the host. */
+export const VIRTUAL_DIR = Symbol('virtual directory');
+
+/** Kernel-provided nodes (e.g. /proc/self/exe): a symlink target, VIRTUAL_DIR, or undefined for the host's. */
+export type VirtualLink = (guest: string) => string | typeof VIRTUAL_DIR | undefined;
+
+export function hostPath(root: string, guest: string): string {
+  return root === '/' ? guest : guest === '/' ? root : root + guest;
+}
+
+function lstatOrUndefined(p: string): Stats | undefined {
+  try { return lstatSync(p); } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ENOTDIR') throw Errno.ENOTDIR;
+    if (code === 'EACCES') throw Errno.EACCES;
+    if (code === 'ENAMETOOLONG') throw Errno.ENAMETOOLONG;
+    if (code === 'ELOOP') throw Errno.ELOOP;
+    throw Errno.EIO;
+  }
+}
+
+/**
+ * Resolve `path` relative to the guest directory `base` (a canonical guest path).
+ * `followLast`: follow a symlink in the final component. Returns -errno on failure
+ * (ENOENT for a missing intermediate directory, ENOTDIR, ELOOP, ENAMETOOLONG).
+ */
+export function resolvePath(root: string, base: string, path: string, followLast: boolean, vlink?: VirtualLink): Resolved | number {
+  if (path.length === 0) return -Errno.ENOENT;
+  if (path.length >= PATH_MAX) return -Errno.ENAMETOOLONG;
+  const trailingSlash = path.endsWith('/');
+  let rest = path.split('/').filter((c) => c !== '' && c !== '.');
+  let comps: string[] = path.startsWith('/') ? [] : base.split('/').filter((c) => c !== '');
+  let hops = 0;
+  let st: Stats | undefined;
+  try {
+    while (rest.length > 0) {
+      const c = rest.shift()!;
+      const last = rest.length === 0;
+      if (c === '..') { comps.pop(); st = undefined; if (last) st = lstatOrUndefined(hostPath(root, '/' + comps.join('/'))); continue; }
+      if (c.length > 255) return -Errno.ENAMETOOLONG;
+      comps.push(c);
+      const guest = '/' + comps.join('/');
+      const virt = vlink?.(guest);
+      if (virt === VIRTUAL_DIR) { st = undefined; if (last) return { guest, host: hostPath(root, guest), st: undefined, vdir: true }; continue; }
+      if (virt !== undefined) {
+        if (last && !followLast && !trailingSlash) return { guest, host: hostPath(root, guest), st: undefined, vlink: virt };
+        if (++hops > MAXSYMLINKS) return -Errno.ELOOP;
+        comps.pop();
+        if (virt.startsWith('/')) comps = [];
+        rest = [...virt.split('/').filter((x) => x !== '' && x !== '.'), ...rest];
+        continue;
+      }
+      st = lstatOrUndefined(hostPath(root, guest));
+      if (!st) {
+        if (last) break;
+        return -Errno.ENOENT;
+      }
+      if (st.isSymbolicLink() && (!last || followLast || trailingSlash)) {
+        if (++hops > MAXSYMLINKS) return -Errno.ELOOP;
+        const target = readlinkSync(hostPath(root, guest), 'utf8');
+        comps.pop();
+        if (target.startsWith('/')) comps = [];
+        rest = [...target.split('/').filter((x) => x !== '' && x !== '.'), ...rest];
+        st = undefined;
+        continue;
+      }
+      if (!last && !st.isDirectory()) return -Errno.ENOTDIR;
+    }
+  } catch (e) {
+    if (typeof e === 'number') return -e;
+    throw e;
+  }
+  const guest = '/' + comps.join('/');
+  if (comps.length === 0) st = lstatOrUndefined(hostPath(root, '/'));
+  if (trailingSlash && st && !st.isDirectory()) return -Errno.ENOTDIR;
+  return { guest, host: hostPath(root, guest), st };
+}
+
+/** Join a guest directory and a relative path for display (strace, /proc). */
+export function guestJoin(dir: string, name: string): string {
+  return name.startsWith('/') ? name : (dir.endsWith('/') ? dir : dir + '/') + name;
+}

@@ -1,0 +1,258 @@
+// A process's virtual address space: VMAs plus a page table of refcounted frames.
+//
+// Invariants:
+// - `#vmas` is sorted by start, non-overlapping, every bound page-aligned, none empty.
+// - Every page-table entry lies inside some VMA; a page of a VMA with no entry is
+//   demand-zero (allocated on first touch by the CPU or the kernel).
+// - A frame mapped in more than one page table (refcount > 1) of a private VMA is copy-on-write:
+//   translations of it are handed out without UC_PROT_WRITE, and a write copies it first.
+// - Any change that can invalidate a translation calls `onFlush` (the engine flushes its TLB).
+import { OutOfMemory, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, PhysMem } from './physmem.js';
+
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+export const PROT_EXEC = 4;
+
+/** UC_MEM_* access types as delivered by the TLB-fill hook. */
+export const ACCESS_READ = 16;
+export const ACCESS_WRITE = 17;
+export const ACCESS_FETCH = 18;
+
+export interface Vma {
+  start: number;
+  end: number;
+  prot: number;
+  /** MAP_SHARED: frames are never copied on write. */
+  shared: boolean;
+  /** What /proc/self/maps would show: '[heap]', '[stack]', a path, or ''. */
+  name: string;
+}
+
+/** A guest access the address space refused; syscalls turn it into EFAULT, the CPU into SIGSEGV. */
+export class GuestFault extends Error {
+  constructor(readonly addr: number, readonly write: boolean, readonly mapped: boolean) {
+    super(`guest fault at 0x${addr.toString(16)}`);
+  }
+}
+
+export const pageDown = (a: number) => a - (a % PAGE_SIZE);
+export const pageUp = (a: number) => Math.ceil(a / PAGE_SIZE) * PAGE_SIZE;
+
+export class AddressSpace {
+  #vmas: Vma[] = [];
+  /** Virtual page number -> frame. */
+  readonly pt = new Map<number, number>();
+  #last: Vma | undefined;
+  /** Protection bits of the last successful translate(). */
+  lastPerms = 0;
+  onFlush: () => void = () => {};
+  /** Called when the kernel writes a frame the CPU has executed from. */
+  onCodeWrite: () => void = () => {};
+  brkStart = 0;
+  brk = 0;
+  mmapBase = 0;
+  /** Lowest address mmap may place a mapping at without MAP_FIXED. */
+  mmapMin = 0x10000;
+  readonly limit: number;
+
+  constructor(readonly phys: PhysMem, limit: number) { this.limit = limit; }
+
+  get vmas(): readonly Vma[] { return this.#vmas; }
+
+  find(addr: number): Vma | undefined {
+    const l = this.#last;
+    if (l && addr >= l.start && addr < l.end) return l;
+    const v = this.#vmas;
+    let lo = 0, hi = v.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const m = v[mid];
+      if (addr < m.start) hi = mid - 1;
+      else if (addr >= m.end) lo = mid + 1;
+      else return (this.#last = m);
+    }
+    return undefined;
+  }
+
+  /**
+   * Translate for the CPU or the kernel. Returns the physical address, or -1 if the VMA
+   * is missing or forbids the access. Allocates demand-zero frames and breaks COW.
+   */
+  translate(vaddr: number, type: number): number {
+    const vma = this.find(vaddr);
+    if (!vma) return -1;
+    const need = type === ACCESS_WRITE ? PROT_WRITE : type === ACCESS_FETCH ? PROT_EXEC : PROT_READ;
+    if ((vma.prot & need) === 0) return -1;
+    const vpn = Math.floor(vaddr / PAGE_SIZE);
+    let frame = this.pt.get(vpn);
+    let perms = vma.prot;
+    if (frame === undefined) {
+      frame = this.phys.allocFrame();
+      this.pt.set(vpn, frame);
+    } else if (!vma.shared && this.phys.refs(frame) > 1) {
+      if (type === ACCESS_WRITE) {
+        const copy = this.phys.copyFrame(frame);
+        this.phys.unref(frame);
+        frame = copy;
+        this.pt.set(vpn, frame);
+      } else {
+        perms &= ~PROT_WRITE;
+      }
+    }
+    if (type === ACCESS_FETCH) this.phys.code[frame] = 1;
+    this.lastPerms = perms;
+    return frame * PAGE_SIZE + (vaddr & PAGE_MASK);
+  }
+
+  /** Physical address for a kernel access; throws GuestFault. Notes writes to code frames. */
+  kernelTranslate(vaddr: number, write: boolean): number {
+    if (!(vaddr >= 0 && vaddr < this.limit)) throw new GuestFault(vaddr, write, false);
+    const pa = this.translate(vaddr, write ? ACCESS_WRITE : ACCESS_READ);
+    if (pa < 0) throw new GuestFault(vaddr, write, this.find(vaddr) !== undefined);
+    if (write && this.phys.code[pa >>> PAGE_SHIFT]) this.onCodeWrite();
+    return pa;
+  }
+
+  /** Is [start, end) free of VMAs? */
+  isFree(start: number, end: number): boolean {
+    for (const v of this.#vmas) if (v.start < end && v.end > start) return false;
+    return true;
+  }
+
+  /** Highest free gap of `len` bytes below `below` and at or above mmapMin. */
+  findFree(len: number, below = this.mmapBase): number {
+    let top = below;
+    for (let i = this.#vmas.length - 1; i >= 0; i--) {
+      const v = this.#vmas[i];
+      if (v.start >= top) continue;
+      if (v.end <= top - len) break;
+      top = v.start;
+    }
+    const at = top - len;
+    if (at < this.mmapMin) throw new OutOfMemory();
+    return at;
+  }
+
+  /** Map [start, start+len) (page-aligned), replacing whatever was there. */
+  map(start: number, len: number, prot: number, shared: boolean, name: string): Vma {
+    this.unmap(start, len);
+    const vma: Vma = { start, end: start + len, prot, shared, name };
+    const i = this.#vmas.findIndex((v) => v.start > start);
+    this.#vmas.splice(i < 0 ? this.#vmas.length : i, 0, vma);
+    this.#mergeAround(vma);
+    return vma;
+  }
+
+  /** Remove every mapping in [start, start+len); frames are released. */
+  unmap(start: number, len: number): void {
+    const end = start + len;
+    if (!this.#split(start, end)) return;
+    this.#vmas = this.#vmas.filter((v) => v.end <= start || v.start >= end);
+    this.#last = undefined;
+    this.#dropPages(start, end);
+    this.onFlush();
+  }
+
+  /** Change protection of [start, start+len); false (ENOMEM) if part of it is unmapped. */
+  protect(start: number, len: number, prot: number): boolean {
+    const end = start + len;
+    if (!this.isCovered(start, end)) return false;
+    this.#split(start, end);
+    for (const v of this.#vmas) if (v.start >= start && v.end <= end) v.prot = prot;
+    this.#last = undefined;
+    this.onFlush();
+    return true;
+  }
+
+  isCovered(start: number, end: number): boolean {
+    let at = start;
+    for (const v of this.#vmas) {
+      if (v.end <= at) continue;
+      if (v.start > at) return false;
+      at = v.end;
+      if (at >= end) return true;
+    }
+    return at >= end;
+  }
+
+  /** Move the pages of [from, from+len) to [to, to+len) without copying data (mremap). */
+  move(from: number, len: number, to: number): void {
+    const src = this.find(from)!;
+    const entries: [number, number][] = [];
+    const fromVpn = from / PAGE_SIZE, n = len / PAGE_SIZE, toVpn = to / PAGE_SIZE;
+    this.#forEachPage(from, from + len, (vpn, frame) => entries.push([vpn, frame]));
+    for (const [vpn] of entries) this.pt.delete(vpn);
+    this.#split(from, from + len);
+    this.#vmas = this.#vmas.filter((v) => v.end <= from || v.start >= from + len);
+    this.map(to, len, src.prot, src.shared, src.name);
+    for (const [vpn, frame] of entries) if (vpn - fromVpn < n) this.pt.set(vpn - fromVpn + toVpn, frame);
+    this.onFlush();
+  }
+
+  /** Grow the VMA ending at `end` by `extra` bytes in place (caller checked it is free). */
+  extend(vma: Vma, extra: number): void {
+    vma.end += extra;
+    this.#mergeAround(vma);
+  }
+
+  /** A copy for fork: same VMAs, frames shared (COW for private VMAs). */
+  fork(): AddressSpace {
+    const child = new AddressSpace(this.phys, this.limit);
+    child.#vmas = this.#vmas.map((v) => ({ ...v }));
+    for (const [vpn, frame] of this.pt) { this.phys.ref(frame); child.pt.set(vpn, frame); }
+    child.brkStart = this.brkStart; child.brk = this.brk; child.mmapBase = this.mmapBase; child.mmapMin = this.mmapMin;
+    this.onFlush(); // our writable translations must now fault to break COW
+    return child;
+  }
+
+  /** Release everything (exit, exec). */
+  destroy(): void {
+    for (const frame of this.pt.values()) this.phys.unref(frame);
+    this.pt.clear();
+    this.#vmas = [];
+    this.#last = undefined;
+  }
+
+  #forEachPage(start: number, end: number, fn: (vpn: number, frame: number) => void): void {
+    const lo = start / PAGE_SIZE, hi = end / PAGE_SIZE;
+    if (hi - lo <= this.pt.size) {
+      for (let vpn = lo; vpn < hi; vpn++) { const f = this.pt.get(vpn); if (f !== undefined) fn(vpn, f); }
+    } else {
+      for (const [vpn, f] of this.pt) if (vpn >= lo && vpn < hi) fn(vpn, f);
+    }
+  }
+
+  #dropPages(start: number, end: number): void {
+    const drop: number[] = [];
+    this.#forEachPage(start, end, (vpn) => drop.push(vpn));
+    for (const vpn of drop) { this.phys.unref(this.pt.get(vpn)!); this.pt.delete(vpn); }
+  }
+
+  /** Split VMAs so that `start` and `end` are VMA bounds; returns whether any VMA overlaps. */
+  #split(start: number, end: number): boolean {
+    let any = false;
+    const out: Vma[] = [];
+    for (const v of this.#vmas) {
+      if (v.end <= start || v.start >= end) { out.push(v); continue; }
+      any = true;
+      if (v.start < start) out.push({ ...v, end: start });
+      out.push({ ...v, start: Math.max(v.start, start), end: Math.min(v.end, end) });
+      if (v.end > end) out.push({ ...v, start: end });
+    }
+    this.#vmas = out;
+    this.#last = undefined;
+    return any;
+  }
+
+  #mergeAround(vma: Vma): void {
+    const same = (a: Vma, b: Vma) => a.end === b.start && a.prot === b.prot && a.shared === b.shared && a.name === b.name;
+    const out: Vma[] = [];
+    for (const v of this.#vmas) {
+      const prev = out[out.length - 1];
+      if (prev && same(prev, v) && (prev === vma || v === vma)) prev.end = v.end;
+      else out.push(v);
+    }
+    this.#vmas = out;
+    this.#last = undefined;
+  }
+}

@@ -1,0 +1,159 @@
+// Guest physical memory: one WebAssembly.Memory carved into 4 KiB frames.
+//
+// Invariants:
+// - Physical address P is byte P of `memory.buffer`; frame N covers [N*4096, (N+1)*4096).
+// - Bytes [0, RESERVED_BYTES) belong to the AssemblyScript module (its statics and shadow
+//   stack); no frame there is ever handed out.
+// - A frame is free exactly when its refcount is 0. Frames handed out by allocFrame start
+//   zeroed and with refcount 1.
+// - The memory only grows; its base address in the host stays put (V8 reserves the maximum
+//   up front), so every engine maps the new tail [oldBytes, newBytes) when it grows and never
+//   maps past the current length (a host SIGSEGV otherwise).
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 4096;
+export const PAGE_MASK = PAGE_SIZE - 1;
+export const WASM_PAGE = 65536;
+export const RESERVED_BYTES = 1 << 20;
+
+/** Thrown when the configured guest memory limit is reached; syscalls turn it into ENOMEM. */
+export class OutOfMemory extends Error {
+  constructor() { super('guest physical memory exhausted'); }
+}
+
+export type GrowListener = (oldBytes: number, newBytes: number) => void;
+
+export interface PhysMemOptions {
+  /** Upper bound on guest RAM in bytes (default 2 GiB). */
+  limitBytes?: number;
+  initialBytes?: number;
+  growChunkBytes?: number;
+}
+
+export class PhysMem {
+  readonly memory: WebAssembly.Memory;
+  /** Byte view of all of physical memory; replaced after every grow. */
+  u8!: Uint8Array;
+  dv!: DataView;
+  readonly limitBytes: number;
+  readonly #growChunk: number;
+  #refcount: Uint16Array;
+  /** 1 for frames the CPU fetched instructions from since they were last allocated. */
+  readonly code: Uint8Array;
+  #free: number[] = [];
+  /** Extents of freed contiguous allocations, by length. */
+  #freeRuns = new Map<number, number[]>();
+  #top: number;
+  #listeners: GrowListener[] = [];
+  /** Called when a frame that held translated code is freed (the TB cache must forget it). */
+  onCodeFrameFreed: (frame: number) => void = () => {};
+
+  constructor(opts: PhysMemOptions = {}) {
+    this.limitBytes = Math.min(opts.limitBytes ?? 2 ** 31, 4 * 2 ** 30 - WASM_PAGE);
+    const initial = Math.max(opts.initialBytes ?? 64 << 20, RESERVED_BYTES + WASM_PAGE);
+    this.#growChunk = opts.growChunkBytes ?? 32 << 20;
+    const maxPages = Math.ceil((this.limitBytes + RESERVED_BYTES) / WASM_PAGE);
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil(initial / WASM_PAGE), maximum: maxPages });
+    const maxFrames = (maxPages * WASM_PAGE) / PAGE_SIZE;
+    this.#refcount = new Uint16Array(maxFrames);
+    this.code = new Uint8Array(maxFrames);
+    this.#top = RESERVED_BYTES / PAGE_SIZE;
+    this.#refreshViews();
+  }
+
+  get byteLength(): number { return this.memory.buffer.byteLength; }
+  /** Frames in use (for accounting and tests). */
+  get usedFrames(): number { return this.#top - (RESERVED_BYTES / PAGE_SIZE) - this.#free.length - this.#freeRunFrames(); }
+
+  onGrow(fn: GrowListener): void { this.#listeners.push(fn); }
+
+  /** A zeroed frame with refcount 1. Throws OutOfMemory at the limit. */
+  allocFrame(): number {
+    let f = this.#free.pop();
+    if (f === undefined) {
+      this.#ensure(this.#top + 1);
+      f = this.#top++;
+    } else {
+      this.u8.fill(0, f * PAGE_SIZE, (f + 1) * PAGE_SIZE);
+    }
+    this.#refcount[f] = 1;
+    return f;
+  }
+
+  /** A frame with refcount 1 holding a copy of `src`. */
+  copyFrame(src: number): number {
+    const f = this.allocFrame();
+    this.u8.copyWithin(f * PAGE_SIZE, src * PAGE_SIZE, (src + 1) * PAGE_SIZE);
+    return f;
+  }
+
+  ref(frame: number): void { this.#refcount[frame]++; }
+  refs(frame: number): number { return this.#refcount[frame]; }
+
+  unref(frame: number): void {
+    const r = --this.#refcount[frame];
+    if (r > 0) return;
+    if (r < 0) throw new Error(`frame ${frame} freed twice`);
+    this.#released(frame);
+    this.#free.push(frame);
+  }
+
+  /** `n` physically contiguous zeroed frames (ring buffers); returns the first frame. */
+  allocContiguous(n: number): number {
+    const runs = this.#freeRuns.get(n);
+    let first = runs?.pop();
+    if (first === undefined) {
+      this.#ensure(this.#top + n);
+      first = this.#top;
+      this.#top += n;
+    } else {
+      this.u8.fill(0, first * PAGE_SIZE, (first + n) * PAGE_SIZE);
+    }
+    for (let i = 0; i < n; i++) this.#refcount[first + i] = 1;
+    return first;
+  }
+
+  freeContiguous(first: number, n: number): void {
+    for (let i = 0; i < n; i++) {
+      if (this.#refcount[first + i] !== 1) throw new Error(`contiguous frame ${first + i} not owned`);
+      this.#refcount[first + i] = 0;
+      this.#released(first + i);
+    }
+    let runs = this.#freeRuns.get(n);
+    if (!runs) this.#freeRuns.set(n, (runs = []));
+    runs.push(first);
+  }
+
+  #released(frame: number): void {
+    if (this.code[frame]) {
+      this.code[frame] = 0;
+      this.onCodeFrameFreed(frame);
+    }
+  }
+
+  #freeRunFrames(): number {
+    let n = 0;
+    for (const [len, runs] of this.#freeRuns) n += len * runs.length;
+    return n;
+  }
+
+  #ensure(frames: number): void {
+    const need = frames * PAGE_SIZE;
+    const old = this.byteLength;
+    if (need <= old) return;
+    if (need > this.limitBytes + RESERVED_BYTES) throw new OutOfMemory();
+    const target = Math.min(Math.max(need, old + this.#growChunk), this.limitBytes + RESERVED_BYTES);
+    try {
+      this.memory.grow(Math.ceil((target - old) / WASM_PAGE));
+    } catch {
+      throw new OutOfMemory();
+    }
+    this.#refreshViews();
+    for (const fn of this.#listeners) fn(old, this.byteLength);
+  }
+
+  #refreshViews(): void {
+    this.u8 = new Uint8Array(this.memory.buffer);
+    this.dv = new DataView(this.memory.buffer);
+  }
+}
