@@ -70,7 +70,15 @@ function registerCallbacks(lib: UnicornLib) {
       if (pa < 0) { e.lastFault = { addr: BigInt(addr), type }; return false; }
       koffi.encode(entry, 0, 'uint64_t', pa);
       koffi.encode(entry, 8, 'int32_t', e.client.lastPerms);
-      if (++e.fills >= e.spec.tlbFlushEvery) { e.fills = 0; e.flushPending = true; }
+      e.totalFills++;
+      // QEMU only resizes its soft TLB when it is flushed; without a periodic flush a large
+      // working set misses forever (every miss is a call into JS).
+      // The interval doubles each time so a TLB that already fits the working set is left alone.
+      if (++e.fills >= e.flushInterval) {
+        e.fills = 0;
+        e.flushInterval = Math.min(e.flushInterval * 2, 1 << 22);
+        e.flushTlb();
+      }
       return true;
     } catch (err) {
       e.hostError ??= err;
@@ -110,6 +118,8 @@ export class Engine {
   /** A host exception thrown inside a hook; run() rethrows it. */
   hostError: unknown;
   fills = 0;
+  totalFills = 0;
+  flushInterval: number;
   flushPending = false;
   /** True while uc_emu_start is on the stack (hooks are running). */
   running = false;
@@ -128,6 +138,7 @@ export class Engine {
 
   constructor(readonly spec: CpuSpec, readonly phys: PhysMem, readonly client: EngineClient) {
     this.lib = loadUnicorn();
+    this.flushInterval = spec.tlbFlushEvery;
     const out = [0n];
     this.#check(this.lib.uc_open(spec.ucArch, spec.ucMode, out as never), 'uc_open');
     this.uc = out[0];

@@ -89,7 +89,8 @@ export class Kernel {
     mm.onFlush = () => proc.engine.flushTlb();
     mm.onCodeWrite = () => proc.engine.flushCode();
     const bias = mapImage(mm, proc.mem, arch, image, file);
-    const start = buildStack(mm, proc.mem, arch, image, bias, argv, envp, proc.exePath, arch.hwcaps(proc.engine),
+    // AT_EXECFN is the filename as given to execve (bprm->filename), not the resolved path.
+    const start = buildStack(mm, proc.mem, arch, image, bias, argv, envp, hostPath, arch.hwcaps(proc.engine),
       { uid: process.getuid?.() ?? 0, euid: process.geteuid?.() ?? 0, gid: process.getgid?.() ?? 0, egid: process.getegid?.() ?? 0 },
       randomBytes(16), image.execStack);
     arch.startThread(proc.engine, start.entry, start.sp);

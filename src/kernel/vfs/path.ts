@@ -95,7 +95,12 @@ export function resolvePath(root: string, base: string, path: string, followLast
     throw e;
   }
   const guest = '/' + comps.join('/');
-  if (comps.length === 0) st = lstatOrUndefined(hostPath(root, '/'));
+  // "." / ".." / "" components leave the final node unexamined: look at it now.
+  if (!st) {
+    const v = vlink?.(guest);
+    if (v === VIRTUAL_DIR) return { guest, host: hostPath(root, guest), st: undefined, vdir: true };
+    try { st = lstatOrUndefined(hostPath(root, guest)); } catch (e) { if (typeof e === 'number') return -e; throw e; }
+  }
   if (trailingSlash && st && !st.isDirectory()) return -Errno.ENOTDIR;
   return { guest, host: hostPath(root, guest), st };
 }
