@@ -4,12 +4,13 @@ import { compare } from './compare.js';
 
 const USAGE = `usage:
   ucrun run [--strace[=FILE]] [--root DIR] [-E NAME=VALUE]... [--mem-limit MiB] [--] ELF [ARGS...]
-  ucrun compare X86_ELF AARCH64_ELF [ARGS...]
+  ucrun compare [--strict] X86_ELF AARCH64_ELF [ARGS...]
 
   run      run a static x86_64 or aarch64 Linux ELF; exit status is the guest's
            (128+N when signal N killed it)
   compare  run both builds of one program and show exit status, stdout, stderr and the
-           syscall sequence side by side; exit 0 only when they match
+           syscall sequence side by side; exit 0 only when status, stdout and
+           stderr match (--strict: the syscall sequences too)
 options:
   --strace[=FILE]  trace syscalls like strace (to stderr, or FILE)
   --root DIR       guest root directory (default /); paths cannot escape it

@@ -1,0 +1,47 @@
+// The guest programs (guest/*.c) and how to run one under ucrun, natively, or under
+// qemu-user. Shared by `npm start` (the demo table) and the vitest guest suite.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { constants } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = (() => {
+  let d = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(d, 'package.json'))) d = dirname(d);
+  return d;
+})();
+export const BIN = join(ROOT, 'bin/ucrun.js');
+export const ARCHES = ['x86_64', 'aarch64'] as const;
+export type Arch = (typeof ARCHES)[number];
+
+/** Programs that are benchmarks, not checks (run by `npm run bench`). */
+const BENCHMARKS = new Set(['bench_cpu', 'bench_syscall', 'bench_sock']);
+
+export const guestPath = (arch: Arch, name: string) => join(ROOT, 'guest/build', arch, name);
+
+export function guestPrograms(): string[] {
+  const dir = join(ROOT, 'guest/build/x86_64');
+  if (!existsSync(dir)) throw new Error('guest programs are not built: run `bash guest/build.sh`');
+  return readdirSync(dir).filter((n) => !BENCHMARKS.has(n) && !n.includes('.')).sort();
+}
+
+export interface Outcome { status: number; stdout: string; stderr: string }
+
+export type Runner = 'ucrun' | 'native' | 'qemu';
+
+/** Run a program; status is the shell's (128+N for death by signal N). */
+export function runGuest(runner: Runner, arch: Arch, name: string, args: string[] = [], timeoutMs = 120_000): Outcome {
+  const elf = guestPath(arch, name);
+  let cmd: string, argv: string[];
+  if (runner === 'ucrun') { cmd = process.execPath; argv = [BIN, 'run', elf, ...args]; }
+  else if (runner === 'native') { cmd = elf; argv = args; }
+  else { cmd = `qemu-${arch}`; argv = [elf, ...args]; }
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20, cwd: ROOT });
+  if (r.error) throw r.error;
+  const sig = r.signal ? (constants.signals as Record<string, number>)[r.signal] : undefined;
+  return { status: r.status ?? 128 + (sig ?? 0), stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Lines compared between runs: everything but `arch:` lines. */
+export const comparable = (s: string) => s.split('\n').filter((l) => !l.startsWith('arch:')).join('\n');

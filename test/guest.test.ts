@@ -1,0 +1,39 @@
+// Every guest program (guest/*.c) under ucrun on both arches must match the native x86_64
+// run (stdout without `arch:` lines, and exit status), the aarch64 build must also match
+// qemu-aarch64, and `ucrun compare` of the two builds must report a match.
+import { spawnSync } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BIN, comparable, guestPath, guestPrograms, runGuest } from '../src/cli/guests.js';
+
+beforeAll(() => {
+  const r = spawnSync('bash', ['guest/build.sh'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`guest build failed:\n${r.stderr}`);
+});
+
+const programs = (() => { try { return guestPrograms(); } catch { return ['hello']; } })();
+
+describe.each(programs)('guest program %s', (name) => {
+  it('x86_64 build under ucrun matches the native run', () => {
+    const native = runGuest('native', 'x86_64', name);
+    const ours = runGuest('ucrun', 'x86_64', name);
+    expect(comparable(ours.stdout)).toBe(comparable(native.stdout));
+    expect(ours.status).toBe(native.status);
+    expect(ours.stdout).not.toMatch(/FAIL/);
+  });
+
+  it('aarch64 build under ucrun matches native x86_64 and qemu-aarch64', () => {
+    const native = runGuest('native', 'x86_64', name);
+    const qemu = runGuest('qemu', 'aarch64', name);
+    const ours = runGuest('ucrun', 'aarch64', name);
+    expect(comparable(ours.stdout)).toBe(comparable(native.stdout));
+    expect(ours.status).toBe(native.status);
+    expect(comparable(ours.stdout)).toBe(comparable(qemu.stdout));
+    expect(ours.status).toBe(qemu.status);
+  });
+
+  it('ucrun compare of the two builds reports a match', () => {
+    const r = spawnSync(process.execPath, [BIN, 'compare', guestPath('x86_64', name), guestPath('aarch64', name)], { encoding: 'utf8' });
+    expect(r.stdout).toMatch(/MATCH$/m);
+    expect(r.status).toBe(0);
+  });
+});
