@@ -187,14 +187,16 @@ function measure(bench: Bench, runs: number): ArchResult[] {
       }
     }
   }
+  const tty = process.stderr.isTTY;
+  if (!tty) process.stderr.write(`bench: ${bench.name}: ${jobs.length} commands x (1 warm-up + ${runs} timed rounds)\n`);
   for (let rep = -1; rep < runs; rep++) {
-    process.stderr.write(`\r  ${bench.name}: ${rep < 0 ? 'warm-up' : `run ${rep + 1}/${runs}`}   `);
+    if (tty) process.stderr.write(`\r  ${bench.name}: ${rep < 0 ? 'warm-up' : `run ${rep + 1}/${runs}`}   `);
     for (const j of jobs) {
       const s = runOnce(j.runner, j.arch, j.elf, j.args);
       if (rep >= 0) j.samples.push(s.ms);
     }
   }
-  process.stderr.write('\r' + ' '.repeat(40) + '\r');
+  if (tty) process.stderr.write('\r' + ' '.repeat(40) + '\r');
 
   const out: ArchResult[] = [];
   for (const arch of ARCHES) {
@@ -394,7 +396,7 @@ function main(): number {
 try {
   process.exitCode = main();
 } catch (e) {
-  process.stderr.write('\n');
+  if (process.stderr.isTTY) process.stderr.write('\n');
   if (e instanceof BenchFailure) process.stderr.write(`bench: FAILED\n${e.message}\n`);
   else process.stderr.write(`bench: FAILED\n${(e as Error).stack ?? e}\n`);
   process.exitCode = 1;
