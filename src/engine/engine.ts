@@ -38,7 +38,7 @@ export interface CpuSpec {
   cpuModel: number;
   /** How the syscall instruction reaches us. */
   syscallTrap: 'x86-syscall-insn' | 'arm64-svc-intr';
-  /** Flush the TLB after this many fills so QEMU resizes it (aarch64: 1 KiB TLB pages). */
+  /** First TLB flush after this many fills (the interval then doubles) so QEMU resizes its TLB. */
   tlbFlushEvery: number;
 }
 
