@@ -43,8 +43,12 @@ export abstract class OpenFile {
   flags: number;
   /** Number of fd-table slots (in any process) pointing here; release() runs at zero. */
   refs = 0;
-  /** Readiness changes are announced here (poll, blocking reads and writes). */
-  readonly waitq = new WaitQueue();
+  readonly #waitq = new WaitQueue();
+  /**
+   * Readiness changes are announced here (poll, blocking reads and writes). Files that share
+   * state (the two ends of a pipe, a socket and its peer) may return a shared queue.
+   */
+  get waitq(): WaitQueue { return this.#waitq; }
   /** Guest path for strace, /proc/self/fd and error messages. */
   path: string;
 
