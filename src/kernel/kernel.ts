@@ -16,11 +16,12 @@ import { AddressSpace } from '../mm/address_space.js';
 import { PhysMem } from '../mm/physmem.js';
 import { Dispatcher, Handler } from './dispatch.js';
 import { Scheduler } from './scheduler.js';
-import { signalFault, Signal, signalName, describeDeath } from './signals.js';
+import { signalFault, Signal, signalName, describeDeath, DEFAULT_IGNORED } from './signals.js';
 import { Process, Task } from './task.js';
 import { FdTable } from './vfs/fdtable.js';
 import { stdStreams } from './vfs/open.js';
 import { allHandlers } from './syscalls/index.js';
+import { loadRingModule, RingModule } from './ring.js';
 
 export interface KernelOptions {
   /** Guest root directory on the host (default "/"). */
@@ -51,6 +52,8 @@ export class ExecError extends Error {
 
 export class Kernel {
   readonly phys: PhysMem;
+  /** The AssemblyScript ring module bound to `phys` (pipe and socket data path). */
+  readonly ring: RingModule;
   readonly dispatcher: Dispatcher;
   readonly sched = new Scheduler(this);
   readonly root: string;
@@ -63,6 +66,7 @@ export class Kernel {
 
   constructor(readonly opts: KernelOptions = {}) {
     this.phys = new PhysMem({ limitBytes: opts.memLimit });
+    this.ring = loadRingModule(this.phys.memory);
     this.phys.onCodeFrameFreed = () => { for (const p of this.processes.values()) p.engine.flushCode(); };
     this.dispatcher = new Dispatcher(allHandlers as Record<string, Handler>);
     this.root = hostResolve(opts.root ?? '/');
@@ -134,6 +138,22 @@ export class Kernel {
   /** exit_group(): every task of the process ends with `code`. */
   exitProcess(p: Process, code: number): void {
     this.#reap(p, (code & 0xff) << 8, { status: code & 0xff });
+  }
+
+  /**
+   * A signal the kernel raises at the calling task itself (SIGPIPE from a write). Returns
+   * true if it killed the process; the caller then throws TaskExit. Blocked or handled
+   * signals stay pending (handlers run once signal delivery exists); ignored ones vanish.
+   */
+  signalSelf(t: Task, sig: number): boolean {
+    const p = t.proc;
+    const act = p.sigactions.get(sig);
+    const handler = act?.handler ?? 0;
+    if (handler === 1 || (handler === 0 && DEFAULT_IGNORED.has(sig))) return false;
+    const bit = 1n << BigInt(sig - 1);
+    if (handler !== 0 || (p.sigmask & bit)) { p.sigpending |= bit; return false; }
+    this.killProcess(p, sig);
+    return true;
   }
 
   /** Death by signal, reported the way a shell does. */

@@ -45,3 +45,6 @@ export function signalFault(arch: 'x86_64' | 'aarch64', intno: number): number {
     default: return Signal.SIGILL;
   }
 }
+
+/** Signals whose default action is to ignore them (kernel/signal.c SIG_KERNEL_IGNORE_MASK). */
+export const DEFAULT_IGNORED = new Set<number>([Signal.SIGCHLD, Signal.SIGURG, Signal.SIGWINCH, Signal.SIGCONT]);

@@ -8,6 +8,7 @@ import { GuestMemory } from '../mm/guest_memory.js';
 import type { FdTable } from './vfs/fdtable.js';
 import type { Kernel } from './kernel.js';
 import { Block, WaitQueue } from './wait.js';
+import type { SigAction } from './syscalls/sys_signal.js';
 
 export type TaskState = 'runnable' | 'running' | 'blocked' | 'dead';
 
@@ -26,6 +27,10 @@ export class Process {
   /** Parent pid (0 for the first process, like a process whose parent is outside). */
   ppid = 0;
   readonly rlimits = new Map<number, [number, number]>();
+  /** rt_sigaction dispositions (absent: SIG_DFL), the blocked mask and pending signals (bit N-1). */
+  readonly sigactions = new Map<number, SigAction>();
+  sigmask = 0n;
+  sigpending = 0n;
 
   constructor(
     readonly kernel: Kernel,

@@ -7,7 +7,7 @@
 import type { ArchSpec } from '../arch/arch.js';
 import { AddressSpace, pageDown, pageUp, PROT_EXEC, PROT_READ, PROT_WRITE } from '../mm/address_space.js';
 import { GuestMemory } from '../mm/guest_memory.js';
-import { ElfImage, ET_DYN, PF_R, PF_W, PF_X, PT_LOAD, PT_PHDR } from './elf.js';
+import { ElfImage, ET_DYN, ExecFormatError, PF_R, PF_W, PF_X, PT_LOAD, PT_PHDR } from './elf.js';
 import { AUXV as AT } from '../kernel/abi.js';
 
 export const STACK_SIZE = 8 << 20;
@@ -24,9 +24,34 @@ export interface StartInfo {
   execfn: number;
 }
 
-/** Map PT_LOAD segments and set brk. Returns the load bias. */
+/** Where `image` is loaded for `arch`: 0 for ET_EXEC, arch.dynBase for a static-pie. */
+export const loadBias = (arch: ArchSpec, image: ElfImage): number => (image.type === ET_DYN ? arch.dynBase : 0);
+
+/**
+ * Throw ExecFormatError unless every PT_LOAD, load bias included, lies below arch.taskSize
+ * and clear of the stack area [stackTop - STACK_SIZE, stackTop). Linux's load_elf_binary
+ * refuses a segment past TASK_SIZE, and its MAP_FIXED_NOREPLACE elf_map fails on one that
+ * would land on the stack set up before it. Touches no memory, so callers may run it first.
+ */
+export function checkSegments(arch: ArchSpec, image: ElfImage): void {
+  const bias = loadBias(arch, image);
+  const stackLo = arch.stackTop - STACK_SIZE;
+  for (const p of image.phdrs) {
+    if (p.type !== PT_LOAD || p.memsz === 0) continue;
+    const start = pageDown(p.vaddr + bias), end = pageUp(p.vaddr + bias + p.memsz);
+    if (end > arch.taskSize || (start < arch.stackTop && end > stackLo)) {
+      throw new ExecFormatError('segment outside the user address space');
+    }
+  }
+}
+
+/**
+ * Map PT_LOAD segments and set brk. Returns the load bias. A segment outside the user
+ * address space is an ExecFormatError thrown before anything is mapped (checkSegments).
+ */
 export function mapImage(mm: AddressSpace, mem: GuestMemory, arch: ArchSpec, image: ElfImage, file: Uint8Array): number {
-  const bias = image.type === ET_DYN ? arch.dynBase : 0;
+  checkSegments(arch, image);
+  const bias = loadBias(arch, image);
   const loads = image.phdrs.filter((p) => p.type === PT_LOAD && p.memsz > 0);
   // Map every segment writable first so the kernel can copy file bytes in, then apply the
   // final protections in program-header order (a later segment wins a shared page, as the

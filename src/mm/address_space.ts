@@ -2,6 +2,8 @@
 //
 // Invariants:
 // - `#vmas` is sorted by start, non-overlapping, every bound page-aligned, none empty.
+// - No two adjacent VMAs have equal prot, sharing and name: every change (map, protect,
+//   extend) merges across the boundaries it touched, as mm/mmap.c vma_merge does.
 // - Every page-table entry lies inside some VMA; a page of a VMA with no entry is
 //   demand-zero (allocated on first touch by the CPU or the kernel).
 // - A frame mapped in more than one page table (refcount > 1) of a private VMA is copy-on-write:
@@ -133,14 +135,17 @@ export class AddressSpace {
     return at;
   }
 
-  /** Map [start, start+len) (page-aligned), replacing whatever was there. */
+  /**
+   * Map [start, start+len) (page-aligned), replacing whatever was there. Returns the VMA now
+   * covering it, which may be a neighbour the new range merged into.
+   */
   map(start: number, len: number, prot: number, shared: boolean, name: string): Vma {
     this.unmap(start, len);
     const vma: Vma = { start, end: start + len, prot, shared, name };
     const i = this.#vmas.findIndex((v) => v.start > start);
     this.#vmas.splice(i < 0 ? this.#vmas.length : i, 0, vma);
-    this.#mergeAround(vma);
-    return vma;
+    this.#merge(vma.start, vma.end);
+    return this.find(start)!;
   }
 
   /** Remove every mapping in [start, start+len); frames are released. */
@@ -159,7 +164,9 @@ export class AddressSpace {
     if (!this.isCovered(start, end)) return false;
     this.#split(start, end);
     for (const v of this.#vmas) if (v.start >= start && v.end <= end) v.prot = prot;
-    this.#last = undefined;
+    // mprotect_fixup -> vma_merge: the pieces rejoin their neighbours (and each other) when
+    // the new protection makes them equal, so protecting back restores one VMA.
+    this.#merge(start, end);
     this.onFlush();
     return true;
   }
@@ -192,7 +199,7 @@ export class AddressSpace {
   /** Grow the VMA ending at `end` by `extra` bytes in place (caller checked it is free). */
   extend(vma: Vma, extra: number): void {
     vma.end += extra;
-    this.#mergeAround(vma);
+    this.#merge(vma.start, vma.end);
   }
 
   /** A copy for fork: same VMAs, frames shared (COW for private VMAs). */
@@ -244,12 +251,18 @@ export class AddressSpace {
     return any;
   }
 
-  #mergeAround(vma: Vma): void {
-    const same = (a: Vma, b: Vma) => a.end === b.start && a.prot === b.prot && a.shared === b.shared && a.name === b.name;
+  /**
+   * Join adjacent VMAs with equal prot, sharing and name at every boundary lying in
+   * [start, end] (both ends included: the changed range's outer edges are where it meets
+   * prev and next). As in mm/mmap.c vma_merge case 1, prev, the range and next can all
+   * become one VMA; the leftmost object survives and absorbs the others.
+   */
+  #merge(start: number, end: number): void {
     const out: Vma[] = [];
     for (const v of this.#vmas) {
       const prev = out[out.length - 1];
-      if (prev && same(prev, v) && (prev === vma || v === vma)) prev.end = v.end;
+      if (prev && prev.end === v.start && v.start >= start && v.start <= end
+        && prev.prot === v.prot && prev.shared === v.shared && prev.name === v.name) prev.end = v.end;
       else out.push(v);
     }
     this.#vmas = out;

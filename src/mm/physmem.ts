@@ -5,7 +5,10 @@
 // - Bytes [0, RESERVED_BYTES) belong to the AssemblyScript module (its statics and shadow
 //   stack); no frame there is ever handed out.
 // - A frame is free exactly when its refcount is 0. Frames handed out by allocFrame start
-//   zeroed and with refcount 1.
+//   zeroed and with refcount 1. Refcounts are checked before they change: unref of a free
+//   frame or ref past 0xffff throws and leaves the count as it was (a Uint16 never wraps).
+// - No frame at or above (limitBytes + RESERVED_BYTES) / PAGE_SIZE is ever handed out, even
+//   when the memory is a little longer (it is sized in whole 64 KiB wasm pages).
 // - The memory only grows; its base address in the host stays put (V8 reserves the maximum
 //   up front), so every engine maps the new tail [oldBytes, newBytes) when it grows and never
 //   maps past the current length (a host SIGSEGV otherwise).
@@ -50,9 +53,12 @@ export class PhysMem {
 
   constructor(opts: PhysMemOptions = {}) {
     this.limitBytes = Math.min(opts.limitBytes ?? 2 ** 31, 4 * 2 ** 30 - WASM_PAGE);
-    const initial = Math.max(opts.initialBytes ?? 64 << 20, RESERVED_BYTES + WASM_PAGE);
+    const cap = this.limitBytes + RESERVED_BYTES;
+    // The initial size never exceeds the maximum (WebAssembly.Memory throws a RangeError
+    // otherwise): a --mem-limit below the 64 MiB default starts at the limit.
+    const initial = Math.min(Math.max(opts.initialBytes ?? 64 << 20, RESERVED_BYTES + WASM_PAGE), cap);
     this.#growChunk = opts.growChunkBytes ?? 32 << 20;
-    const maxPages = Math.ceil((this.limitBytes + RESERVED_BYTES) / WASM_PAGE);
+    const maxPages = Math.ceil(cap / WASM_PAGE);
     this.memory = new WebAssembly.Memory({ initial: Math.ceil(initial / WASM_PAGE), maximum: maxPages });
     const maxFrames = (maxPages * WASM_PAGE) / PAGE_SIZE;
     this.#refcount = new Uint16Array(maxFrames);
@@ -87,13 +93,22 @@ export class PhysMem {
     return f;
   }
 
-  ref(frame: number): void { this.#refcount[frame]++; }
+  /** Another mapping of a live frame (fork, shared mappings). */
+  ref(frame: number): void {
+    const r = this.#refcount[frame];
+    if (r === 0) throw new Error(`frame ${frame} referenced while free`);
+    if (r === 0xffff) throw new Error(`frame ${frame} refcount overflow`);
+    this.#refcount[frame] = r + 1;
+  }
+
   refs(frame: number): number { return this.#refcount[frame]; }
 
+  /** Drop one reference; the last one frees the frame. A double free throws before any change. */
   unref(frame: number): void {
-    const r = --this.#refcount[frame];
-    if (r > 0) return;
-    if (r < 0) throw new Error(`frame ${frame} freed twice`);
+    const r = this.#refcount[frame];
+    if (r === 0) throw new Error(`frame ${frame} freed twice`);
+    this.#refcount[frame] = r - 1;
+    if (r > 1) return;
     this.#released(frame);
     this.#free.push(frame);
   }
@@ -113,9 +128,12 @@ export class PhysMem {
     return first;
   }
 
+  /** Free a run from allocContiguous. All `n` frames are checked first: on error nothing changed. */
   freeContiguous(first: number, n: number): void {
     for (let i = 0; i < n; i++) {
       if (this.#refcount[first + i] !== 1) throw new Error(`contiguous frame ${first + i} not owned`);
+    }
+    for (let i = 0; i < n; i++) {
       this.#refcount[first + i] = 0;
       this.#released(first + i);
     }
@@ -140,8 +158,9 @@ export class PhysMem {
   #ensure(frames: number): void {
     const need = frames * PAGE_SIZE;
     const old = this.byteLength;
-    if (need <= old) return;
+    // The limit first: the memory may already extend past it to the end of a wasm page.
     if (need > this.limitBytes + RESERVED_BYTES) throw new OutOfMemory();
+    if (need <= old) return;
     const target = Math.min(Math.max(need, old + this.#growChunk), this.limitBytes + RESERVED_BYTES);
     try {
       this.memory.grow(Math.ceil((target - old) / WASM_PAGE));

@@ -404,3 +404,57 @@ describe('AddressSpace frame release and flushes', () => {
     expect(flushes).toBe(1);
   });
 });
+
+describe('AddressSpace VMA merging (mm/mmap.c vma_merge)', () => {
+  it('map() filling the hole between two compatible VMAs joins all three into one', () => {
+    mm.map(BASE, P, RW, false, '');
+    mm.map(BASE + 2 * P, P, RW, false, '');
+    const v = mm.map(BASE + P, P, RW, false, '');
+    expect(layout()).toEqual([[BASE, BASE + 3 * P, RW]]);
+    expect(mm.vmas[0]).toBe(v); // map() returns the surviving VMA
+  });
+
+  it('map() merging only into the right neighbour returns that VMA', () => {
+    mm.map(BASE + P, P, RW, false, '');
+    const v = mm.map(BASE, P, RW, false, '');
+    expect(layout()).toEqual([[BASE, BASE + 2 * P, RW]]);
+    expect(mm.find(BASE)).toBe(v);
+  });
+
+  it('protect() back to the original protection rejoins the pieces into one VMA', () => {
+    mm.map(BASE, 3 * P, RW, false, 'x');
+    mm.protect(BASE + P, P, PROT_READ);
+    expect(mm.vmas.length).toBe(3);
+    mm.protect(BASE + P, P, RW);
+    expect(layout()).toEqual([[BASE, BASE + 3 * P, RW]]);
+    expect(mm.vmas[0].name).toBe('x');
+  });
+
+  it('protect() to the protection a VMA already has does not leave it split', () => {
+    mm.map(BASE, 3 * P, RW, false, '');
+    mm.protect(BASE + P, P, RW);
+    expect(layout()).toEqual([[BASE, BASE + 3 * P, RW]]);
+  });
+
+  it('protect() spanning two VMAs merges them when they become equal', () => {
+    mm.map(BASE, P, RW, false, '');
+    mm.map(BASE + P, P, PROT_READ, false, '');
+    mm.protect(BASE, 2 * P, PROT_READ);
+    expect(layout()).toEqual([[BASE, BASE + 2 * P, PROT_READ]]);
+  });
+
+  it('protect() does not merge VMAs that differ in name or sharing', () => {
+    mm.map(BASE, P, RW, false, 'a');
+    mm.map(BASE + P, P, PROT_READ, false, 'b');
+    mm.map(BASE + 2 * P, P, PROT_READ, true, 'b');
+    mm.protect(BASE, 3 * P, RW);
+    expect(mm.vmas.length).toBe(3);
+  });
+
+  it('extend() up to the next compatible VMA merges with it', () => {
+    const v = mm.map(BASE, P, RW, false, '');
+    mm.map(BASE + 2 * P, P, RW, false, '');
+    mm.extend(v, P);
+    expect(layout()).toEqual([[BASE, BASE + 3 * P, RW]]);
+  });
+});

@@ -195,3 +195,70 @@ describe('PhysMem contiguous runs', () => {
     expect(() => p.freeContiguous(first, 2)).toThrow(/not owned/);
   });
 });
+
+describe('PhysMem limits below the default initial size', () => {
+  it('a limit below the 64 MiB default initial size constructs and starts at the limit (--mem-limit 16)', () => {
+    const limit = 16 << 20;
+    const p = new PhysMem({ limitBytes: limit });
+    expect(p.byteLength).toBe(limit + RESERVED_BYTES);
+    let n = 0;
+    expect(() => { for (;;) { p.allocFrame(); n++; } }).toThrow(OutOfMemory);
+    expect(n).toBe(limit / PAGE_SIZE);
+  });
+
+  it('a limit that is not a whole number of wasm pages is enforced to the frame', () => {
+    const limit = (1 << 20) + PAGE_SIZE; // the memory itself ends on a 64 KiB boundary past it
+    const p = small(limit);
+    let n = 0;
+    expect(() => { for (;;) { p.allocFrame(); n++; if (n > 10_000) break; } }).toThrow(OutOfMemory);
+    expect(n).toBe(limit / PAGE_SIZE);
+  });
+});
+
+describe('PhysMem refcount misuse is detected before anything changes', () => {
+  it('a double unref() throws and leaves the refcount at 0 (no Uint16 wrap), the frame is reused once', () => {
+    const p = small();
+    const f = p.allocFrame();
+    p.unref(f);
+    const used = p.usedFrames;
+    expect(() => p.unref(f)).toThrow(/freed twice/);
+    expect(p.refs(f)).toBe(0);
+    expect(p.usedFrames).toBe(used);
+    const a = p.allocFrame(), b = p.allocFrame();
+    expect(a).toBe(f);
+    expect(b).not.toBe(f);
+    expect(p.refs(a)).toBe(1);
+  });
+
+  it('ref() of a free frame throws and leaves it free', () => {
+    const p = small();
+    const f = p.allocFrame();
+    p.unref(f);
+    expect(() => p.ref(f)).toThrow(/while free/);
+    expect(p.refs(f)).toBe(0);
+  });
+
+  it('ref() past 0xffff throws instead of wrapping the refcount to 0', () => {
+    const p = small();
+    const f = p.allocFrame();
+    for (let i = 1; i < 0xffff; i++) p.ref(f);
+    expect(p.refs(f)).toBe(0xffff);
+    expect(() => p.ref(f)).toThrow(/overflow/);
+    expect(p.refs(f)).toBe(0xffff);
+  });
+
+  it('freeContiguous() with a frame not owned changes no frame of the run', () => {
+    const p = small();
+    const freed: number[] = [];
+    p.onCodeFrameFreed = (f) => freed.push(f);
+    const first = p.allocContiguous(4);
+    p.code[first] = 1;
+    p.ref(first + 2);
+    const used = p.usedFrames;
+    expect(() => p.freeContiguous(first, 4)).toThrow(/not owned/);
+    expect([0, 1, 2, 3].map((i) => p.refs(first + i))).toEqual([1, 1, 2, 1]);
+    expect(p.usedFrames).toBe(used);
+    expect(freed).toEqual([]);
+    expect(p.code[first]).toBe(1);
+  });
+});

@@ -5,10 +5,15 @@ import { fdCalls } from './sys_fd.js';
 import { fsCalls } from './sys_fs.js';
 import { mmCalls } from './sys_mm.js';
 import { pathCalls } from './sys_path.js';
+import { pipeCalls } from './sys_pipe.js';
+import { pollCalls } from './sys_poll.js';
 import { procCalls } from './sys_proc.js';
+import { signalCalls } from './sys_signal.js';
+import { socketCalls } from './sys_socket.js';
 import { statCalls } from './sys_stat.js';
 import { timeCalls } from './sys_time.js';
 
 export const allHandlers: Record<string, Handler> = {
   ...fsCalls, ...fdCalls, ...pathCalls, ...statCalls, ...mmCalls, ...procCalls, ...timeCalls,
+  ...pollCalls, ...pipeCalls, ...socketCalls, ...signalCalls,
 };

@@ -43,6 +43,9 @@ function lstatOrUndefined(p: string): Stats | undefined {
   }
 }
 
+/** The components of a path or symlink target: empty ones (from `//`) dropped, `.` kept. */
+const components = (p: string): string[] => p.split('/').filter((c) => c !== '');
+
 /**
  * Resolve `path` relative to the guest directory `base` (a canonical guest path).
  * `followLast`: follow a symlink in the final component. Returns -errno on failure
@@ -52,7 +55,10 @@ export function resolvePath(root: string, base: string, path: string, followLast
   if (path.length === 0) return -Errno.ENOENT;
   if (path.length >= PATH_MAX) return -Errno.ENAMETOOLONG;
   const trailingSlash = path.endsWith('/');
-  let rest = path.split('/').filter((c) => c !== '' && c !== '.');
+  // `.` components stay in the walk: like `..`, a `.` makes the component before it a
+  // non-final one, which must then exist (ENOENT) and be a directory (ENOTDIR), as in
+  // fs/namei.c (`file/.` and `file/..` are ENOTDIR, `missing/.` is ENOENT).
+  let rest = components(path);
   let comps: string[] = path.startsWith('/') ? [] : base.split('/').filter((c) => c !== '');
   let hops = 0;
   let st: Stats | undefined;
@@ -60,6 +66,7 @@ export function resolvePath(root: string, base: string, path: string, followLast
     while (rest.length > 0) {
       const c = rest.shift()!;
       const last = rest.length === 0;
+      if (c === '.') continue; // the node so far (already checked to be a directory) stays
       if (c === '..') { comps.pop(); st = undefined; if (last) st = lstatOrUndefined(hostPath(root, '/' + comps.join('/'))); continue; }
       if (c.length > 255) return -Errno.ENAMETOOLONG;
       comps.push(c);
@@ -71,7 +78,7 @@ export function resolvePath(root: string, base: string, path: string, followLast
         if (++hops > MAXSYMLINKS) return -Errno.ELOOP;
         comps.pop();
         if (virt.startsWith('/')) comps = [];
-        rest = [...virt.split('/').filter((x) => x !== '' && x !== '.'), ...rest];
+        rest = [...components(virt), ...rest];
         continue;
       }
       st = lstatOrUndefined(hostPath(root, guest));
@@ -84,7 +91,7 @@ export function resolvePath(root: string, base: string, path: string, followLast
         const target = readlinkSync(hostPath(root, guest), 'utf8');
         comps.pop();
         if (target.startsWith('/')) comps = [];
-        rest = [...target.split('/').filter((x) => x !== '' && x !== '.'), ...rest];
+        rest = [...components(target), ...rest];
         st = undefined;
         continue;
       }

@@ -1,0 +1,322 @@
+// The AF_UNIX transport (net/unix/af_unix.c): sockets, their receive queues on the
+// AssemblyScript ring, peer links, shutdown state and options. It knows nothing about fds,
+// files or the VFS: callers hand it guest memory as physical chunks and get back a count,
+// -errno, or WOULD_BLOCK.
+//
+// Invariants:
+// - Data sent by A to B lives in B's receive ring. A stream ring is a byte ring; dgram and
+//   seqpacket rings are record rings (one record per message, zero-length ones included).
+// - `wmem` is what this socket has sent that its receiver has not consumed yet (Linux charges
+//   it to the sender's sk_wmem_alloc); sending waits while wmem >= sndbuf.
+// - `shutdown` holds RCV_SHUTDOWN (1) / SEND_SHUTDOWN (2); a connected peer's close sets the
+//   survivor's to both for stream/seqpacket (unix_release_sock).
+// - Every state change that can make a waiter progress notifies `waitq` (shared by both ends of
+//   a connection) after the change.
+import type { PhysChunk } from '../../mm/guest_memory.js';
+import type { PhysMem } from '../../mm/physmem.js';
+import { Errno } from '../errno.js';
+import { ByteRing, RingModule } from '../ring.js';
+import { WaitQueue } from '../wait.js';
+import type { Wait } from '../io.js';
+import {
+  MSG_PEEK, MSG_TRUNC, MSG_WAITALL, SOCK_BUF_DEFAULT, SOCK_DGRAM, SOCK_STREAM, SocketState, UnixAddress,
+} from './types.js';
+import { POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM, POLLWRNORM } from '../vfs/file.js';
+
+export const RCV_SHUTDOWN = 1;
+export const SEND_SHUTDOWN = 2;
+export const SHUTDOWN_MASK = 3;
+
+/**
+ * The operation must wait; `done` bytes were moved so far (kept by the caller across the
+ * restart). Nonblocking callers return `done` if it is > 0, else EAGAIN.
+ */
+const wait = (done: number): Wait => ({ wait: true, done });
+export type TransportResult = number | Wait;
+
+export interface Creds { pid: number; uid: number; gid: number }
+
+/** Where guest memory lives: the physical memory and the ring module bound to it. */
+export interface RingHost { phys: PhysMem; ring: RingModule }
+
+export interface RecvResult {
+  /** Bytes copied (or the full record length with MSG_TRUNC for records), or -errno. */
+  n: number;
+  /** MSG_TRUNC when a record did not fit. */
+  msgFlags: number;
+  /** The sender's address (recvfrom/recvmsg msg_name). */
+  from?: UnixAddress;
+}
+
+/** Ring capacity for a given send buffer: room for the largest in-flight amount. */
+const ringCapacity = (sndbuf: number) => Math.max(4096, sndbuf * 2);
+
+export class UnixSocket {
+  state = SocketState.Unbound;
+  peer: UnixSocket | undefined;
+  shutdown = 0;
+  /** Pending asynchronous error (SO_ERROR; ECONNRESET after a peer's close with unread data). */
+  error = 0;
+  sndbuf = SOCK_BUF_DEFAULT;
+  rcvbuf = SOCK_BUF_DEFAULT;
+  wmem = 0;
+  passcred = false;
+  /** SOL_SOCKET int options that are recorded but do not change AF_UNIX behaviour. */
+  readonly intOpts = new Map<number, number>();
+  address: UnixAddress = { kind: 'unnamed' };
+  /** SO_PEERCRED: the creds of whoever created the pair (or connected). */
+  peerCred: Creds | undefined;
+  waitq = new WaitQueue();
+  dead = false;
+  #rx: ByteRing;
+  /** Senders of the records queued in #rx, oldest first (record sockets only). */
+  readonly #senders: { from: UnixSocket; len: number }[] = [];
+
+  constructor(readonly host: RingHost, readonly type: number, readonly creds: Creds) {
+    this.#rx = new ByteRing(host.ring, host.phys, ringCapacity(SOCK_BUF_DEFAULT));
+  }
+
+  get isStream(): boolean { return this.type === SOCK_STREAM; }
+  get isRecord(): boolean { return this.type !== SOCK_STREAM; }
+  get connectionBased(): boolean { return this.type !== SOCK_DGRAM; }
+
+  /** socketpair(2): two connected sockets sharing one wait queue. */
+  static pair(host: RingHost, type: number, creds: Creds): [UnixSocket, UnixSocket] {
+    const a = new UnixSocket(host, type, creds), b = new UnixSocket(host, type, creds);
+    a.peer = b; b.peer = a;
+    a.state = b.state = SocketState.Connected;
+    a.peerCred = b.peerCred = creds;
+    b.waitq = a.waitq;
+    return [a, b];
+  }
+
+  /** Bytes queued for reading (FIONREAD/SIOCINQ: the next datagram's size for SOCK_DGRAM). */
+  inq(): number {
+    if (!this.isRecord) return this.#rx.used;
+    if (this.type === SOCK_DGRAM) return Math.max(0, this.#rx.recordNextLen());
+    return this.#senders.reduce((n, s) => n + s.len, 0);
+  }
+
+  get rxEmpty(): boolean { return this.#rx.used === 0; }
+
+  /**
+   * Send `len` bytes from `src` (sendmsg). `done` is what an earlier, restarted attempt of the
+   * same call already sent. Returns the total sent, -errno, or WOULD_BLOCK (nothing more fits
+   * and the caller may wait). EPIPE tells the caller to raise SIGPIPE unless MSG_NOSIGNAL.
+   */
+  send(src: PhysChunk[], len: number, done: number): TransportResult {
+    if (this.shutdown & SEND_SHUTDOWN) return done > 0 ? done : -Errno.EPIPE;
+    const peer = this.peer;
+    if (!peer) return -Errno.ENOTCONN;
+    if (peer.dead) {
+      if (this.type === SOCK_DGRAM) { this.#disconnectDgram(); return -Errno.ECONNREFUSED; }
+      return done > 0 ? done : -Errno.EPIPE;
+    }
+    if (peer.shutdown & RCV_SHUTDOWN) return done > 0 ? done : -Errno.EPIPE;
+    return this.isRecord ? this.#sendRecord(peer, src, len) : this.#sendStream(peer, src, len, done);
+  }
+
+  #sendStream(peer: UnixSocket, src: PhysChunk[], len: number, done: number): TransportResult {
+    // unix_stream_sendmsg: chunks of at most sndbuf/2 - 64 bytes, each admitted while the
+    // sender's in-flight bytes are below sndbuf.
+    const maxChunk = Math.max(1, (this.sndbuf >> 1) - 64);
+    let sent = done;
+    while (sent < len) {
+      if (this.wmem >= this.sndbuf) break;
+      const want = Math.min(len - sent, maxChunk);
+      peer.#ensureCapacity(this.wmem + want);
+      const n = copyIn(peer.#rx, src, sent, want);
+      this.wmem += n;
+      sent += n;
+      if (n < want) break;
+    }
+    if (sent > done) peer.waitq.notify();
+    return sent === len ? sent : wait(sent);
+  }
+
+  #sendRecord(peer: UnixSocket, src: PhysChunk[], len: number): TransportResult {
+    // unix_dgram_sendmsg: a message larger than the send buffer can never fit.
+    if (len > this.sndbuf - 32) return -Errno.EMSGSIZE;
+    if (this.wmem >= this.sndbuf) return wait(0);
+    peer.#ensureCapacity(peer.#rx.used + len + 4 + 4096);
+    if (!peer.#rx.recordBegin(len)) return wait(0);
+    let left = len;
+    for (const c of src) {
+      if (left === 0) break;
+      const n = Math.min(c.len, left);
+      peer.#rx.recordAppend(c.pa, n);
+      left -= n;
+    }
+    peer.#senders.push({ from: this, len });
+    this.wmem += len;
+    peer.waitq.notify();
+    return len;
+  }
+
+  /**
+   * Receive into `dst` (recvmsg). Stream: `done` bytes were already copied by an earlier
+   * attempt (MSG_WAITALL restarts). Returns WOULD_BLOCK when nothing is available yet.
+   */
+  recv(dst: PhysChunk[], len: number, flags: number, done: number): RecvResult | Wait {
+    if (this.state === SocketState.Listening) return { n: -Errno.EINVAL, msgFlags: 0 };
+    if (this.isRecord) return this.#recvRecord(dst, len, flags);
+    const peek = (flags & MSG_PEEK) !== 0;
+    let got = done;
+    if (len > got && this.#rx.used > 0) {
+      got += peek ? copyOutPeek(this.#rx, dst, got, len - got) : copyOut(this.#rx, dst, got, len - got);
+      if (!peek) this.#consumed(got - done);
+    }
+    const from = this.peer?.address;
+    const waitall = (flags & MSG_WAITALL) !== 0 && !peek;
+    if (got > 0 && (!waitall || got >= len)) return { n: got, msgFlags: 0, from };
+    if (len === 0) return { n: 0, msgFlags: 0, from };
+    // Queue empty (or MSG_WAITALL short): an error first, then EOF, else wait.
+    if (this.error) { const e = this.error; this.error = 0; return got > 0 ? { n: got, msgFlags: 0 } : { n: -e, msgFlags: 0 }; }
+    if (this.shutdown & RCV_SHUTDOWN) return { n: got, msgFlags: 0, from };
+    return wait(got);
+  }
+
+  #recvRecord(dst: PhysChunk[], len: number, flags: number): RecvResult | Wait {
+    const next = this.#rx.recordNextLen();
+    if (next < 0) {
+      if (this.error) { const e = this.error; this.error = 0; return { n: -e, msgFlags: 0 }; }
+      if (this.shutdown & RCV_SHUTDOWN) return { n: 0, msgFlags: 0 };
+      return wait(0);
+    }
+    let off = 0;
+    for (const c of dst) {
+      if (off >= Math.min(len, next)) break;
+      const n = Math.min(c.len, Math.min(len, next) - off);
+      this.#rx.recordRead(c.pa, n, off);
+      off += n;
+    }
+    const sender = this.#senders[0];
+    const from = sender?.from.address;
+    if (!(flags & MSG_PEEK)) {
+      this.#rx.recordConsume();
+      this.#senders.shift();
+      if (sender) { sender.from.wmem -= sender.len; sender.from.waitq.notify(); }
+    }
+    const truncated = next > len;
+    return { n: flags & MSG_TRUNC ? next : off, msgFlags: truncated ? MSG_TRUNC : 0, from };
+  }
+
+  /** Stream bytes were read: the peer's in-flight count drops and writers may go on. */
+  #consumed(n: number): void {
+    if (n <= 0) return;
+    const p = this.peer;
+    if (p) { p.wmem = Math.max(0, p.wmem - n); }
+    this.waitq.notify();
+  }
+
+  #ensureCapacity(bytes: number): void {
+    if (bytes + 8 <= this.#rx.capacity) return;
+    this.#rx.resize(ringCapacity(Math.max(bytes, this.#rx.capacity)));
+  }
+
+  /** shutdown(2): how is SHUT_RD (0), SHUT_WR (1) or SHUT_RDWR (2). */
+  shutdownConn(how: number): number {
+    if (!this.peer && this.connectionBased) return -Errno.ENOTCONN;
+    const mode = how + 1; // SHUT_RD -> RCV_SHUTDOWN, SHUT_WR -> SEND_SHUTDOWN, RDWR -> both
+    this.shutdown |= mode;
+    const p = this.peer;
+    if (p && this.connectionBased) {
+      // The peer sees the mirror image: our SEND is its RCV (unix_shutdown).
+      let peerMode = 0;
+      if (mode & RCV_SHUTDOWN) peerMode |= SEND_SHUTDOWN;
+      if (mode & SEND_SHUTDOWN) peerMode |= RCV_SHUTDOWN;
+      p.shutdown |= peerMode;
+      p.waitq.notify();
+    }
+    this.waitq.notify();
+    return 0;
+  }
+
+  /** First datagram write after the peer died: disconnect (unix_dgram_sendmsg). */
+  #disconnectDgram(): void {
+    this.peer = undefined;
+    this.state = SocketState.Unbound;
+  }
+
+  /** The last file reference is gone (unix_release_sock). */
+  release(): void {
+    this.dead = true;
+    this.state = SocketState.Disconnected;
+    const p = this.peer;
+    if (p) {
+      if (this.connectionBased) {
+        p.shutdown = SHUTDOWN_MASK;
+        if (this.#rx.used > 0) p.error = Errno.ECONNRESET;
+      }
+      // What we sent and the peer never read no longer counts against us; what the peer sent us is gone.
+      for (const s of this.#senders) s.from.wmem = Math.max(0, s.from.wmem - s.len);
+      if (this.isStream) p.wmem = 0;
+      p.waitq.notify();
+    }
+    this.waitq.notify();
+    this.#senders.length = 0;
+    this.#rx.destroy();
+  }
+
+  /** Readiness (unix_poll / unix_dgram_poll). */
+  pollMask(): number {
+    let m = 0;
+    if (this.error) m |= POLLERR;
+    if (this.shutdown & RCV_SHUTDOWN) m |= POLLRDHUP | POLLIN | POLLRDNORM;
+    if (this.shutdown === SHUTDOWN_MASK) m |= POLLHUP;
+    if (this.#rx.used > 0) m |= POLLIN | POLLRDNORM;
+    if (this.connectionBased && this.state !== SocketState.Connected && this.state !== SocketState.Listening) m |= POLLHUP;
+    // unix_writable: in-flight at most a quarter of the send buffer (POLLWRBAND too).
+    if (this.wmem * 4 <= this.sndbuf) m |= POLLOUT | POLLWRNORM | 0x200;
+    return m;
+  }
+
+  /** setsockopt SO_SNDBUF: the receive ring of the peer grows to hold what may be in flight. */
+  setSndbuf(v: number): void {
+    this.sndbuf = v;
+    const p = this.peer;
+    if (p) p.#ensureCapacity(v + (v >> 1));
+    this.waitq.notify();
+  }
+}
+
+/** Copy `want` bytes of the guest chunks starting `skip` bytes in into a byte ring. */
+function copyIn(ring: ByteRing, src: PhysChunk[], skip: number, want: number): number {
+  let n = 0;
+  for (const c of src) {
+    if (want === 0) break;
+    if (skip >= c.len) { skip -= c.len; continue; }
+    const take = Math.min(c.len - skip, want);
+    const w = ring.write(c.pa + skip, take);
+    n += w; want -= w; skip = 0;
+    if (w < take) break;
+  }
+  return n;
+}
+
+function copyOut(ring: ByteRing, dst: PhysChunk[], skip: number, want: number): number {
+  let n = 0;
+  for (const c of dst) {
+    if (want === 0) break;
+    if (skip >= c.len) { skip -= c.len; continue; }
+    const take = Math.min(c.len - skip, want);
+    const r = ring.read(c.pa + skip, take);
+    n += r; want -= r; skip = 0;
+    if (r < take) break;
+  }
+  return n;
+}
+
+function copyOutPeek(ring: ByteRing, dst: PhysChunk[], skip: number, want: number): number {
+  let n = 0, ringSkip = 0;
+  for (const c of dst) {
+    if (want === 0) break;
+    if (skip >= c.len) { skip -= c.len; continue; }
+    const take = Math.min(c.len - skip, want);
+    const r = ring.peek(c.pa + skip, take, ringSkip);
+    n += r; want -= r; ringSkip += r; skip = 0;
+    if (r < take) break;
+  }
+  return n;
+}
+

@@ -1,0 +1,298 @@
+// Socket syscalls (net/socket.c, net/unix/af_unix.c): socket, socketpair, send/recv family,
+// shutdown, getsockopt/setsockopt, getsockname/getpeername, listen. bind, connect and
+// accept (named sockets) arrive with the AF_UNIX issue.
+import { existsSync } from 'node:fs';
+import type { PhysChunk } from '../../mm/guest_memory.js';
+import { MSGHDR_LAYOUT, UCRED_LAYOUT } from '../abi.js';
+import { Errno } from '../errno.js';
+import { SocketFile, RecvOutcome } from '../socket/socket_file.js';
+import {
+  AF_INET, AF_INET6, AF_UNIX, decodeSockaddrUn, encodeSockaddrUn, MSG_OOB, SO_ACCEPTCONN, SO_DOMAIN, SO_ERROR,
+  SO_PASSCRED, SO_PEERCRED, SO_PROTOCOL, SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, SO_SNDBUFFORCE, SO_TYPE, SOCK_BUF_MAX,
+  SOCK_CLOEXEC, SOCK_DGRAM, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF, SOCK_NONBLOCK, SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM,
+  SOCK_TYPE_MASK, SocketState, SOCKADDR_UN_SIZE, SOL_SOCKET, UnixAddress, SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST,
+  SO_DEBUG, SO_DONTROUTE, SO_OOBINLINE, SO_RCVLOWAT, SO_SNDLOWAT, SO_LINGER, SO_RCVTIMEO_OLD, SO_SNDTIMEO_OLD,
+} from '../socket/types.js';
+import { UnixSocket } from '../socket/unix.js';
+import type { Task } from '../task.js';
+import { hostPath } from '../vfs/path.js';
+import type { SyscallResult } from '../wait.js';
+import { iovChunks, destChunks } from './sys_fs.js';
+
+const M = MSGHDR_LAYOUT.fields;
+/** Options whose value is an int that is stored but changes nothing for AF_UNIX. */
+const PLAIN_INT_OPTS = new Set<number>([SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST, SO_DEBUG, SO_DONTROUTE, SO_OOBINLINE]);
+
+function sockOf(t: Task, fd: number): SocketFile | number {
+  const f = t.proc.fds.get(fd | 0);
+  if (!f) return -Errno.EBADF;
+  return f instanceof SocketFile ? f : -Errno.ENOTSOCK;
+}
+
+/** socket()/socketpair() type argument: the base type and its flags, or -EINVAL. */
+function splitType(type: number): { base: number; nonblock: boolean; cloexec: boolean } | number {
+  const flags = type & ~SOCK_TYPE_MASK;
+  if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return -Errno.EINVAL;
+  const base = type & SOCK_TYPE_MASK;
+  if (base >= 11) return -Errno.EINVAL; // SOCK_MAX; type 0 reaches the family and fails there
+  return { base, nonblock: (flags & SOCK_NONBLOCK) !== 0, cloexec: (flags & SOCK_CLOEXEC) !== 0 };
+}
+
+/** unix_create: the AF_UNIX types (SOCK_RAW is quietly a datagram socket) or an errno. */
+function unixType(base: number, protocol: number): number {
+  if (protocol !== 0 && protocol !== AF_UNIX) return -Errno.EPROTONOSUPPORT;
+  if (base === SOCK_STREAM || base === SOCK_DGRAM || base === SOCK_SEQPACKET) return base;
+  if (base === SOCK_RAW) return SOCK_DGRAM;
+  return -Errno.ESOCKTNOSUPPORT;
+}
+
+function creds(t: Task) {
+  return { pid: t.proc.pid, uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 };
+}
+
+function fileFor(t: Task, sock: UnixSocket, nonblock: boolean): SocketFile {
+  return new SocketFile(sock, 2 /* O_RDWR */ | (nonblock ? t.proc.arch.o.O_NONBLOCK : 0));
+}
+
+/** Copy an address out with the in/out length convention of getsockname/recvfrom/accept. */
+function putAddr(t: Task, addr: number, lenp: number, a: UnixAddress | undefined): number {
+  if (!addr || !lenp) return 0;
+  const len = t.mem.i32(lenp);
+  if (len < 0) return -Errno.EINVAL;
+  const bytes = a ? encodeSockaddrUn(a) : new Uint8Array(0);
+  if (bytes.length > 0) t.mem.write(addr, bytes.subarray(0, Math.min(len, bytes.length)));
+  t.mem.setI32(lenp, bytes.length);
+  return 0;
+}
+
+/** Destination address of sendto/sendmsg on a socket (address lookup comes with bind). */
+function checkDest(t: Task, f: SocketFile, addr: number, len: number): number {
+  if (!addr) return 0;
+  const s = f.sock;
+  if (s.type === SOCK_STREAM) return s.state === SocketState.Connected ? -Errno.EISCONN : -Errno.EOPNOTSUPP;
+  if (s.type === SOCK_SEQPACKET) return 0; // unix_seqpacket_sendmsg ignores msg_name
+  if (len < 0 || len > SOCKADDR_UN_SIZE) return -Errno.EINVAL;
+  const a = decodeSockaddrUn(t.mem.read(addr, len), len);
+  if (typeof a === 'number') return a;
+  if (a.kind === 'unnamed') return -Errno.EINVAL;
+  // No socket is bound to any name yet: a path that exists is not a socket we know.
+  if (a.kind === 'path') return existsSync(hostPath(t.kernel.root, a.path)) ? -Errno.ECONNREFUSED : -Errno.ENOENT;
+  return -Errno.ECONNREFUSED;
+}
+
+interface Msghdr { name: number; namelen: number; iov: number; iovlen: number; control: number; controllen: number }
+function readMsghdr(t: Task, addr: number): Msghdr {
+  const dv = new DataView(t.mem.read(addr, MSGHDR_LAYOUT.size).buffer);
+  const u64 = (o: number) => dv.getUint32(o + 4, true) * 4294967296 + dv.getUint32(o, true);
+  return {
+    name: u64(M.msg_name.offset), namelen: dv.getInt32(M.msg_namelen.offset, true), iov: u64(M.msg_iov.offset),
+    iovlen: u64(M.msg_iovlen.offset), control: u64(M.msg_control.offset), controllen: u64(M.msg_controllen.offset),
+  };
+}
+
+let warnedCmsg = false;
+
+function doSend(t: Task, fd: number, chunks: PhysChunk[] | number, flags: number, addr: number, addrlen: number): SyscallResult {
+  const f = sockOf(t, fd);
+  if (typeof f === 'number') return f;
+  if (typeof chunks === 'number') return chunks;
+  if (flags & MSG_OOB) return -Errno.EOPNOTSUPP;
+  const e = checkDest(t, f, addr, addrlen);
+  if (e) return e;
+  const len = chunks.reduce((n, c) => n + c.len, 0);
+  return f.send(t, chunks, len, flags);
+}
+
+function doRecv(t: Task, fd: number, chunks: PhysChunk[] | number, flags: number, out: RecvOutcome): SyscallResult {
+  const f = sockOf(t, fd);
+  if (typeof f === 'number') return f;
+  if (typeof chunks === 'number') return chunks;
+  if (flags & MSG_OOB) return -Errno.EINVAL;
+  const len = chunks.reduce((n, c) => n + c.len, 0);
+  return f.recv(t, chunks, len, flags, out);
+}
+
+export const socketCalls = {
+  /** socket(2) */
+  socket(t: Task, [domain, type, protocol]: number[]): SyscallResult {
+    const ty = splitType(type);
+    if (typeof ty === 'number') return ty;
+    if (domain !== AF_UNIX) return -Errno.EAFNOSUPPORT; // AF_INET/AF_INET6 arrive in a later issue
+    const base = unixType(ty.base, protocol);
+    if (base < 0) return base;
+    const f = fileFor(t, new UnixSocket(t.kernel, base, creds(t)), ty.nonblock);
+    const fd = t.proc.fds.install(f, ty.cloexec);
+    if (fd < 0) f.release();
+    return fd;
+  },
+  /** socketpair(2) */
+  socketpair(t: Task, [domain, type, protocol, sv]: number[]): SyscallResult {
+    const ty = splitType(type);
+    if (typeof ty === 'number') return ty;
+    if (domain === AF_INET || domain === AF_INET6) {
+      // inet sockets exist but cannot be paired (sock_no_socketpair) once created.
+      if (ty.base === SOCK_STREAM) return protocol === 0 || protocol === 6 ? -Errno.EOPNOTSUPP : -Errno.EPROTONOSUPPORT;
+      if (ty.base === SOCK_DGRAM) return protocol === 0 || protocol === 17 ? -Errno.EOPNOTSUPP : -Errno.EPROTONOSUPPORT;
+      if (ty.base === SOCK_RAW) return -Errno.EOPNOTSUPP;
+      return -Errno.ESOCKTNOSUPPORT;
+    }
+    if (domain !== AF_UNIX) return -Errno.EAFNOSUPPORT;
+    const base = unixType(ty.base, protocol);
+    if (base < 0) return base;
+    t.mem.chunks(sv, 8, true); // EFAULT before any fd exists: nothing can leak
+    const [a, b] = UnixSocket.pair(t.kernel, base, creds(t));
+    const fa = fileFor(t, a, ty.nonblock), fb = fileFor(t, b, ty.nonblock);
+    const fds = t.proc.fds;
+    const x = fds.install(fa, ty.cloexec);
+    if (x < 0) { fa.release(); fb.release(); return x; }
+    const y = fds.install(fb, ty.cloexec);
+    if (y < 0) { fds.close(x); fb.release(); return y; }
+    t.mem.setI32(sv, x);
+    t.mem.setI32(sv + 4, y);
+    return 0;
+  },
+  /** sendto(2) (send(2) is sendto with no address) */
+  sendto(t: Task, [fd, buf, len, flags, addr, addrlen]: number[]): SyscallResult {
+    if (len < 0) return -Errno.EINVAL;
+    const f = sockOf(t, fd);
+    if (typeof f === 'number') return f;
+    return doSend(t, fd, t.mem.chunks(buf, Math.min(len, 0x7ffff000), false), flags, addr, addrlen | 0);
+  },
+  /** recvfrom(2) */
+  recvfrom(t: Task, [fd, buf, len, flags, addr, addrlenp]: number[]): SyscallResult {
+    if (len < 0) return -Errno.EINVAL;
+    const f = sockOf(t, fd);
+    if (typeof f === 'number') return f;
+    const out: RecvOutcome = { n: 0, msgFlags: 0 };
+    const r = doRecv(t, fd, len > 0 ? destChunks(t, buf, Math.min(len, 0x7ffff000)) : [], flags, out);
+    if (typeof r === 'number' && r >= 0) { const e = putAddr(t, addr, addrlenp, out.from?.kind === 'unnamed' ? undefined : out.from); if (e) return e; }
+    return r;
+  },
+  /** sendmsg(2); control data (SCM_RIGHTS, SCM_CREDENTIALS) arrives with the AF_UNIX issue */
+  sendmsg(t: Task, [fd, msg, flags]: number[]): SyscallResult {
+    const f = sockOf(t, fd);
+    if (typeof f === 'number') return f;
+    const h = readMsghdr(t, msg);
+    if (h.controllen > 0 && !warnedCmsg) {
+      warnedCmsg = true;
+      t.kernel.log('ucrun: sendmsg ancillary data is not supported yet (ignored)');
+    }
+    return doSend(t, fd, iovChunks(t, h.iov, h.iovlen, false), flags, h.name, h.namelen);
+  },
+  /** recvmsg(2): msg_namelen, msg_controllen (0) and msg_flags are written back */
+  recvmsg(t: Task, [fd, msg, flags]: number[]): SyscallResult {
+    const f = sockOf(t, fd);
+    if (typeof f === 'number') return f;
+    const h = readMsghdr(t, msg);
+    const out: RecvOutcome = { n: 0, msgFlags: 0 };
+    const r = doRecv(t, fd, iovChunks(t, h.iov, h.iovlen, true), flags, out);
+    if (typeof r !== 'number' || r < 0) return r;
+    let namelen = 0;
+    if (h.name && out.from && out.from.kind !== 'unnamed') {
+      const bytes = encodeSockaddrUn(out.from);
+      t.mem.write(h.name, bytes.subarray(0, Math.min(Math.max(h.namelen, 0), bytes.length)));
+      namelen = bytes.length;
+    }
+    t.mem.setI32(msg + M.msg_namelen.offset, namelen);
+    t.mem.setU64(msg + M.msg_controllen.offset, 0);
+    t.mem.setI32(msg + M.msg_flags.offset, out.msgFlags);
+    return r;
+  },
+  /** shutdown(2) */
+  shutdown(t: Task, [fd, how]: number[]): SyscallResult {
+    const f = sockOf(t, fd);
+    if (typeof f === 'number') return f;
+    if (how < 0 || how > 2) return -Errno.EINVAL;
+    return f.sock.shutdownConn(how);
+  },
+  /** listen(2): only unbound sockets exist until bind arrives, and Linux refuses those */
+  listen(t: Task, [fd]: number[]): SyscallResult {
+    const f = sockOf(t, fd);
+    if (typeof f === 'number') return f;
+    if (f.sock.type === SOCK_DGRAM) return -Errno.EOPNOTSUPP;
+    return -Errno.EINVAL;
+  },
+  /** getsockopt(2) at SOL_SOCKET */
+  getsockopt(t: Task, [fd, level, opt, val, lenp]: number[]): SyscallResult {
+    const f = sockOf(t, fd);
+    if (typeof f === 'number') return f;
+    if (level !== SOL_SOCKET) return -Errno.EOPNOTSUPP;
+    const len = t.mem.i32(lenp);
+    if (len < 0) return -Errno.EINVAL;
+    const s = f.sock;
+    let bytes: Uint8Array;
+    const int = (v: number) => { const b = new Uint8Array(4); new DataView(b.buffer).setInt32(0, v, true); return b; };
+    switch (opt) {
+      case SO_TYPE: bytes = int(s.type); break;
+      case SO_DOMAIN: bytes = int(AF_UNIX); break;
+      case SO_PROTOCOL: bytes = int(0); break;
+      case SO_ERROR: bytes = int(s.error); s.error = 0; break;
+      case SO_SNDBUF: bytes = int(s.sndbuf); break;
+      case SO_RCVBUF: bytes = int(s.rcvbuf); break;
+      case SO_ACCEPTCONN: bytes = int(s.state === SocketState.Listening ? 1 : 0); break;
+      case SO_PASSCRED: bytes = int(s.passcred ? 1 : 0); break;
+      case SO_RCVLOWAT: case SO_SNDLOWAT: bytes = int(1); break;
+      case SO_LINGER: bytes = new Uint8Array(8); break;
+      case SO_RCVTIMEO_OLD: case SO_SNDTIMEO_OLD: bytes = new Uint8Array(16); break;
+      case SO_PEERCRED: {
+        // No peer: pid 0 and the overflow ids, as sock_getsockopt reports an empty cred.
+        const c = s.peerCred ?? { pid: 0, uid: 65534, gid: 65534 };
+        bytes = new Uint8Array(UCRED_LAYOUT.size);
+        const dv = new DataView(bytes.buffer);
+        dv.setInt32(UCRED_LAYOUT.fields.pid.offset, c.pid, true);
+        dv.setUint32(UCRED_LAYOUT.fields.uid.offset, c.uid, true);
+        dv.setUint32(UCRED_LAYOUT.fields.gid.offset, c.gid, true);
+        break;
+      }
+      default:
+        if (PLAIN_INT_OPTS.has(opt)) { bytes = int(s.intOpts.get(opt) ?? 0); break; }
+        return -Errno.ENOPROTOOPT;
+    }
+    const n = Math.min(len, bytes.length);
+    t.mem.write(val, bytes.subarray(0, n));
+    t.mem.setI32(lenp, n);
+    return 0;
+  },
+  /** setsockopt(2) at SOL_SOCKET */
+  setsockopt(t: Task, [fd, level, opt, val, len]: number[]): SyscallResult {
+    const f = sockOf(t, fd);
+    if (typeof f === 'number') return f;
+    if (level !== SOL_SOCKET) return -Errno.EOPNOTSUPP;
+    if ((len | 0) < 4) return -Errno.EINVAL;
+    const s = f.sock;
+    const v = t.mem.i32(val);
+    switch (opt) {
+      // sock_setsockopt: the value is doubled (bookkeeping overhead), capped, and floored.
+      case SO_SNDBUF: case SO_SNDBUFFORCE: {
+        const capped = opt === SO_SNDBUF ? Math.min(v >>> 0, SOCK_BUF_MAX) : Math.max(v, 0);
+        s.setSndbuf(Math.max(Math.min(capped * 2, 0x7fffffff), SOCK_MIN_SNDBUF));
+        return 0;
+      }
+      case SO_RCVBUF: case SO_RCVBUFFORCE: {
+        const capped = opt === SO_RCVBUF ? Math.min(v >>> 0, SOCK_BUF_MAX) : Math.max(v, 0);
+        s.rcvbuf = Math.max(Math.min(capped * 2, 0x7fffffff), SOCK_MIN_RCVBUF);
+        return 0;
+      }
+      case SO_PASSCRED: s.passcred = v !== 0; return 0;
+      case SO_RCVLOWAT: case SO_SNDLOWAT: case SO_LINGER: case SO_RCVTIMEO_OLD: case SO_SNDTIMEO_OLD: return 0;
+      default:
+        if (PLAIN_INT_OPTS.has(opt)) { s.intOpts.set(opt, v !== 0 ? 1 : 0); return 0; }
+        return -Errno.ENOPROTOOPT;
+    }
+  },
+  /** getsockname(2) */
+  getsockname(t: Task, [fd, addr, lenp]: number[]): SyscallResult {
+    const f = sockOf(t, fd);
+    if (typeof f === 'number') return f;
+    return putAddr(t, addr, lenp, f.sock.address) || 0;
+  },
+  /** getpeername(2) */
+  getpeername(t: Task, [fd, addr, lenp]: number[]): SyscallResult {
+    const f = sockOf(t, fd);
+    if (typeof f === 'number') return f;
+    const p = f.sock.peer;
+    if (!p || f.sock.state !== SocketState.Connected) return -Errno.ENOTCONN;
+    return putAddr(t, addr, lenp, p.address);
+  },
+};
+

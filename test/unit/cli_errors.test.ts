@@ -1,0 +1,153 @@
+// The CLI as a user meets it: `node bin/ucrun.js run …` on things that are not runnable
+// static ELF files must exit like a shell does (126 / 127 / 2) with one clear line on stderr.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const CLI = join(ROOT, 'bin', 'ucrun.js');
+const GUEST = join(ROOT, 'guest');
+
+let tmp: string;
+const files: Record<string, string> = {};
+
+beforeAll(() => {
+  // Compile src/ -> dist/. Other files may be mid-edit: type errors still emit JS, so only a
+  // missing dist/cli/main.js is fatal here.
+  const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
+  if (tsc.status !== 0) console.warn(`tsc reported errors (status ${tsc.status}):\n${tsc.stdout}${tsc.stderr}`);
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error(`tsc produced no dist/cli/main.js:\n${tsc.stdout}`);
+  execFileSync('bash', [join(GUEST, 'build.sh')], { stdio: 'ignore' });
+
+  tmp = mkdtempSync(join(tmpdir(), 'ucrun-cli-'));
+  let seed = 99;
+  const rnd = Uint8Array.from({ length: 2048 }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24));
+  rnd[0] = 0;
+  files.random = join(tmp, 'random.bin');
+  writeFileSync(files.random, rnd);
+  files.truncated = join(tmp, 'truncated');
+  writeFileSync(files.truncated, readFileSync(join(GUEST, 'build', 'x86_64', 'hello')).subarray(0, 100));
+  files.elf32 = join(tmp, 'elf32');
+  try {
+    writeFileSync(join(tmp, 's32.c'), 'void _start(void) { for (;;); }\n');
+    execFileSync('gcc', ['-m32', '-nostdlib', '-static', join(tmp, 's32.c'), '-o', files.elf32], { stdio: 'ignore' });
+  } catch {
+    const b = new Uint8Array(128); // ELFCLASS32 header is all ucrun needs to see
+    b.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1]);
+    writeFileSync(files.elf32, b);
+  }
+  for (const [arch, cc] of [['x86_64', 'gcc'], ['aarch64', 'aarch64-linux-gnu-gcc']]) {
+    files[`pie-${arch}`] = join(tmp, `hello-pie-${arch}`);
+    execFileSync(cc, ['-static-pie', '-O2', join(GUEST, 'hello.c'), '-o', files[`pie-${arch}`]], { stdio: 'ignore' });
+  }
+}, 120_000);
+
+afterAll(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
+
+function ucrun(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, lines: r.stderr.split('\n').filter((l) => l !== '') };
+}
+
+/** Exactly one line on stderr, prefixed "ucrun: ", and nothing that looks like a stack trace. */
+function expectOneLine(r: ReturnType<typeof ucrun>, what: RegExp) {
+  expect(r.lines, r.stderr).toHaveLength(1);
+  expect(r.stderr.endsWith('\n')).toBe(true);
+  expect(r.lines[0]).toMatch(/^ucrun: /);
+  expect(r.lines[0]).toMatch(what);
+  expect(r.stderr).not.toMatch(/^\s+at |Error:|node:internal/m);
+  expect(r.stdout).toBe('');
+}
+
+describe('ucrun run on things that cannot be executed', () => {
+  it('a file of random bytes exits 126: Exec format error (not an ELF file)', () => {
+    const r = ucrun('run', files.random);
+    expect(r.status).toBe(126);
+    expectOneLine(r, /Exec format error.*not an ELF file/);
+  });
+
+  it('a truncated ELF exits 126 and says it is truncated', () => {
+    const r = ucrun('run', files.truncated);
+    expect(r.status).toBe(126);
+    expectOneLine(r, /Exec format error.*truncated/);
+  });
+
+  it('a dynamically linked ELF (/bin/true) exits 126 and says to build with -static', () => {
+    const r = ucrun('run', '/bin/true');
+    expect(r.status).toBe(126);
+    expectOneLine(r, /dynamically linked.*-static/);
+  });
+
+  it('a 32-bit ELF exits 126: 32-bit ELF is not supported', () => {
+    const r = ucrun('run', files.elf32);
+    expect(r.status).toBe(126);
+    expectOneLine(r, /32-bit ELF is not supported/);
+  });
+
+  it('a directory exits 126: Is a directory', () => {
+    const r = ucrun('run', tmp);
+    expect(r.status).toBe(126);
+    expectOneLine(r, new RegExp(`${tmp}: Is a directory`));
+  });
+
+  it('a missing file exits 127: No such file or directory', () => {
+    const missing = join(tmp, 'does-not-exist');
+    const r = ucrun('run', missing);
+    expect(r.status).toBe(127);
+    expectOneLine(r, new RegExp(`${missing}: No such file or directory`));
+  });
+
+  it('a path through a regular file exits 127 like a shell (ENOTDIR)', () => {
+    const r = ucrun('run', join(files.random, 'x'));
+    expect(r.status).toBe(127);
+    expectOneLine(r, /No such file or directory/);
+  });
+
+  it('an empty file exits 126: not an ELF file', () => {
+    const empty = join(tmp, 'empty');
+    writeFileSync(empty, '');
+    const r = ucrun('run', empty);
+    expect(r.status).toBe(126);
+    expectOneLine(r, /not an ELF file/);
+  });
+});
+
+describe('ucrun command line', () => {
+  it('`ucrun run` with no ELF prints the usage on stderr and exits 2', () => {
+    const r = ucrun('run');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^usage:/);
+    expect(r.stderr).toMatch(/ucrun run .*ELF \[ARGS\.\.\.\]/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('`ucrun` with no command prints the usage and exits 2', () => {
+    const r = ucrun();
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^usage:/);
+  });
+
+  it('an unknown option exits 2 and names the option', () => {
+    const r = ucrun('run', '--bogus', files.random);
+    expect(r.status).toBe(2);
+    expect(r.lines[0]).toBe('ucrun: unknown option --bogus');
+  });
+
+  it('`ucrun --help` prints the usage on stdout and exits 0', () => {
+    const r = ucrun('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage:/);
+    expect(r.stderr).toBe('');
+  });
+});
+
+describe('ucrun run on static-pie (ET_DYN) programs', () => {
+  it.each(['x86_64', 'aarch64'])('a %s static-pie hello prints "hello, world" and exits 0', (arch) => {
+    const r = ucrun('run', files[`pie-${arch}`]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('hello, world\n');
+    expect(r.status).toBe(0);
+  });
+});
