@@ -3,14 +3,25 @@
 // qemu-aarch64, and `ucrun compare` of the two builds must report a match.
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, comparable, guestPath, guestPrograms, runGuest } from '../src/cli/guests.js';
+import { BIN, comparable, DEADLOCK_EXIT, guestPath, guestPrograms, isDeadlockProgram, runGuest } from '../src/cli/guests.js';
 
 beforeAll(() => {
   const r = spawnSync('bash', ['guest/build.sh'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`guest build failed:\n${r.stderr}`);
 });
 
-const programs = (() => { try { return guestPrograms(); } catch { return ['hello']; } })();
+const all = (() => { try { return guestPrograms(); } catch { return ['hello']; } })();
+const programs = all.filter((n) => !isDeadlockProgram(n));
+const deadlocks = all.filter(isDeadlockProgram);
+
+describe.each(deadlocks)('guest program %s (blocks forever by design)', (name) => {
+  it.each(['x86_64', 'aarch64'] as const)('is reported as a deadlock on %s, not a hang', (arch) => {
+    const r = runGuest('ucrun', arch, name, [], 60_000);
+    expect(r.stdout).toContain('about to block');
+    expect(r.stderr).toMatch(/^ucrun: deadlock: pid 1 blocked in (read|write)\(\d+\)$/m);
+    expect(r.status).toBe(DEADLOCK_EXIT);
+  });
+});
 
 describe.each(programs)('guest program %s', (name) => {
   it('x86_64 build under ucrun matches the native run', () => {

@@ -18,6 +18,13 @@ export type Arch = (typeof ARCHES)[number];
 /** Programs that are benchmarks, not checks (run by `npm run bench`). */
 const BENCHMARKS = new Set(['bench_cpu', 'bench_syscall', 'bench_sock']);
 
+/**
+ * Programs that block forever by design (guest/deadlock_*.c): natively they hang, so they run
+ * only under ucrun, which must report the deadlock and exit with DEADLOCK_STATUS.
+ */
+export const isDeadlockProgram = (name: string) => name.startsWith('deadlock_');
+export const DEADLOCK_EXIT = 124;
+
 export const guestPath = (arch: Arch, name: string) => join(ROOT, 'guest/build', arch, name);
 
 export function guestPrograms(): string[] {

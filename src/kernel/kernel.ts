@@ -158,7 +158,8 @@ export class Kernel {
 
   /** Death by signal, reported the way a shell does. */
   killProcess(p: Process, sig: number, pc?: number, addr?: number): void {
-    if (p.pid === 1) this.log(describeDeath(sig, pc, addr));
+    // Like bash, say nothing for SIGPIPE and SIGINT deaths.
+    if (p.pid === 1 && sig !== Signal.SIGPIPE && sig !== Signal.SIGINT) this.log(describeDeath(sig, pc, addr));
     this.#reap(p, sig & 0x7f, { status: 128 + sig, signal: sig });
   }
 

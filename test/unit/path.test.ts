@@ -184,6 +184,41 @@ describe('resolvePath errors', () => {
   });
 });
 
+describe('resolvePath `.` and `..` require the component before them to be a directory', () => {
+  it('`file/.` returns -ENOTDIR, also through a symlink to a file and with a trailing slash', () => {
+    expect(resolve('/dir/file/.')).toBe(-Errno.ENOTDIR);
+    expect(resolve('/dir/file/./')).toBe(-Errno.ENOTDIR);
+    expect(resolve('/links/tofile/.')).toBe(-Errno.ENOTDIR);
+    expect(resolve('/links/tofile/.', false)).toBe(-Errno.ENOTDIR);
+    expect(resolve('file/.', true, '/dir')).toBe(-Errno.ENOTDIR);
+  });
+
+  it('`missing/.` returns -ENOENT instead of resolving to the missing name', () => {
+    expect(resolve('/dir/missing/.')).toBe(-Errno.ENOENT);
+    expect(resolve('/links/dangling/.')).toBe(-Errno.ENOENT);
+    expect(resolve('missing/.', true, '/dir')).toBe(-Errno.ENOENT);
+  });
+
+  it('`file/..` returns -ENOTDIR and `missing/..` returns -ENOENT', () => {
+    expect(resolve('/dir/file/..')).toBe(-Errno.ENOTDIR);
+    expect(resolve('/dir/missing/..')).toBe(-Errno.ENOENT);
+    expect(resolve('/links/tofile/..')).toBe(-Errno.ENOTDIR);
+  });
+
+  it('`dir/.` resolves to the directory, through a symlink too', () => {
+    const r = ok(resolve('/dir/sub/.'));
+    expect(r.guest).toBe('/dir/sub');
+    expect(r.st?.isDirectory()).toBe(true);
+    expect(ok(resolve('/links/dirlink/.', false)).guest).toBe('/dir');
+  });
+
+  it('a symlink whose target ends in `file/.` returns -ENOTDIR', () => {
+    symlinkSync('../dir/file/.', join(root, 'links', 'filedot'));
+    expect(resolve('/links/filedot')).toBe(-Errno.ENOTDIR);
+    expect(ok(resolve('/links/filedot', false)).st?.isSymbolicLink()).toBe(true);
+  });
+});
+
 describe('resolvePath relative paths and canonical form', () => {
   it('a relative path is resolved against the base directory', () => {
     expect(ok(resolve('sub/deep.txt', true, '/dir')).guest).toBe('/dir/sub/deep.txt');
