@@ -48,6 +48,8 @@ export interface RecvResult {
   from?: UnixAddress;
 }
 
+const INITIAL_RING = 16384;
+
 /** Ring capacity for a given send buffer: room for the largest in-flight amount. */
 const ringCapacity = (sndbuf: number) => Math.max(4096, sndbuf * 2);
 
@@ -73,7 +75,8 @@ export class UnixSocket {
   readonly #senders: { from: UnixSocket; len: number }[] = [];
 
   constructor(readonly host: RingHost, readonly type: number, readonly creds: Creds) {
-    this.#rx = new ByteRing(host.ring, host.phys, ringCapacity(SOCK_BUF_DEFAULT));
+    // Rings start small and grow with what is in flight (at most about twice the send buffer).
+    this.#rx = new ByteRing(host.ring, host.phys, INITIAL_RING);
   }
 
   get isStream(): boolean { return this.type === SOCK_STREAM; }
