@@ -209,8 +209,8 @@ int main(void)
     CHECK(total > 0, "something was written before EAGAIN");
     out("arch: a full socket took %ld bytes with the default buffer\n", total);
     CHECK(inq(sv[1]) == total, "FIONREAD on the peer == the bytes written");
-    CHECK_ERR(send(sv[0], "x", 1, 0), EAGAIN, "even a 1-byte send -> EAGAIN");
-    CHECK_ERR(write(sv[0], "x", 1), EAGAIN, "write -> EAGAIN");
+    CHECK_ERR(send(sv[0], "x", 1, 0), EAGAIN, "even a 1-byte send");
+    CHECK_ERR(write(sv[0], "x", 1), EAGAIN, "a 1-byte write");
     CHECK((revents(sv[0], ALL_EV) & POLLOUT) == 0, "poll: no POLLOUT while full");
     long got = 0, sum_ok = 1;
     while ((n = read(sv[1], sink, sizeof sink)) > 0) {
@@ -250,7 +250,7 @@ int main(void)
     make_pair(sv, SOCK_NONBLOCK);
     CHECK(write(sv[1], "zz", 2) == 2, "peer writes \"zz\"");
     CHECK(shutdown(sv[0], SHUT_RD) == 0, "shutdown(sv[0], SHUT_RD)");
-    CHECK_ERR(write(sv[1], "x", 1), EPIPE, "the peer's write -> EPIPE");
+    CHECK_ERR(write(sv[1], "x", 1), EPIPE, "the peer's write");
     CHECK(read(sv[0], buf, sizeof buf) == 2, "sv[0] still reads what was queued before");
     CHECK(read(sv[0], buf, sizeof buf) == 0, "then 0, not EAGAIN");
     CHECK(write(sv[0], "y", 1) == 1, "sv[0] can still write");
@@ -360,8 +360,8 @@ int main(void)
     make_pair(sv, SOCK_NONBLOCK);
     CHECK(write(sv[1], "unread", 6) == 6, "again: unread data, peer closed");
     close(sv[0]);
-    CHECK_ERR(write(sv[1], "x", 1), EPIPE, "write -> EPIPE (the pending error is not reported by write)");
-    CHECK_ERR(read(sv[1], buf, sizeof buf), ECONNRESET, "read still reports it");
+    CHECK_ERR(write(sv[1], "x", 1), EPIPE, "write (the pending ECONNRESET is not reported by write)");
+    CHECK_ERR(read(sv[1], buf, sizeof buf), ECONNRESET, "read still reports the pending error");
     CHECK(read(sv[1], buf, sizeof buf) == 0, "then 0");
     close(sv[1]);
     make_pair(sv, SOCK_NONBLOCK);

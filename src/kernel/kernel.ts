@@ -10,7 +10,7 @@ import type { ArchSpec } from '../arch/arch.js';
 import { x86_64 } from '../arch/x86_64/arch.js';
 import { Engine } from '../engine/engine.js';
 import { UC_ERR_INSN_INVALID } from '../engine/unicorn.js';
-import { buildStack, mapImage } from '../loader/load.js';
+import { buildStack, checkSegments, mapImage } from '../loader/load.js';
 import { DynamicallyLinked, EM_AARCH64, ExecFormatError, parseElf } from '../loader/elf.js';
 import { AddressSpace } from '../mm/address_space.js';
 import { PhysMem } from '../mm/physmem.js';
@@ -77,8 +77,12 @@ export class Kernel {
   /** Load a static ELF from the host path `hostPath` as the first process. */
   spawn(hostPath: string, argv: string[], envp: string[]): Process {
     const file = readProgram(hostPath);
-    const image = parseOrThrow(file);
+    const image = parseOrThrow(file, hostPath);
     const arch: ArchSpec = image.machine === EM_AARCH64 ? aarch64 : x86_64;
+    try { checkSegments(arch, image); } catch (e) {
+      if (e instanceof ExecFormatError) throw new ExecError(`${hostPath}: Exec format error (${e.message})`, 126);
+      throw e;
+    }
     const pid = this.#nextPid++;
     const mm = new AddressSpace(this.phys, arch.taskSize);
     const fds = new FdTable();
@@ -190,10 +194,10 @@ function readProgram(path: string): Uint8Array {
   try { return readFileSync(path); } catch (e) { throw new ExecError(`${path}: ${(e as Error).message}`, 126); }
 }
 
-function parseOrThrow(file: Uint8Array) {
+function parseOrThrow(file: Uint8Array, path: string) {
   try { return parseElf(file); } catch (e) {
-    if (e instanceof DynamicallyLinked) throw new ExecError('dynamically linked: build with -static', 126);
-    if (e instanceof ExecFormatError) throw new ExecError(`Exec format error (${e.message})`, 126);
+    if (e instanceof DynamicallyLinked) throw new ExecError(`${path}: dynamically linked: build with -static`, 126);
+    if (e instanceof ExecFormatError) throw new ExecError(`${path}: Exec format error (${e.message})`, 126);
     throw e;
   }
 }
