@@ -4,12 +4,16 @@
 // - One ring per pipe, capacity = the pipe size (65536 by default, F_SETPIPE_SZ changes it).
 // - `readers`/`writers` count open read/write ends; at zero writers a drained pipe reads 0,
 //   at zero readers a write fails with EPIPE (and SIGPIPE).
-// - Writes of at most PIPE_BUF bytes are atomic: they wait until the whole write fits.
-// - Packet mode (O_DIRECT on the writing file): each write is one packet of at most
-//   PIPE_BUF bytes, and a read returns at most one packet, discarding what does not fit.
+// - Space is counted in page slots as Linux does (size / 4096 of them): a small write merges
+//   into the last page only if it fits there whole, so a pipe can be "full" with fewer than
+//   `size` bytes, and reading 1 byte from a full pipe frees no slot.
+// - Writes of at most PIPE_BUF bytes are atomic: they fit in one step or wait.
+// - Packet mode (O_DIRECT on the writing file): each write is packets of at most PIPE_BUF
+//   bytes, one per slot, and a read returns at most one packet, discarding what does not fit.
 // - Both ends share one wait queue, notified after every change that can unblock anyone.
 import type { Stat } from '../../arch/stat.js';
 import type { PhysChunk } from '../../mm/guest_memory.js';
+import { PAGE_SIZE } from '../../mm/physmem.js';
 import { FCNTL, IOCTL } from '../abi.js';
 import { TaskExit } from '../dispatch.js';
 import { Errno } from '../errno.js';
@@ -34,8 +38,11 @@ export class Pipe {
   readers = 0;
   writers = 0;
   readonly waitq = new WaitQueue();
-  /** Lengths of queued packets (packet-mode writes), oldest first; bytes outside packets are plain. */
-  readonly packets: number[] = [];
+  /**
+   * The page buffers ("slots") holding the queued bytes, oldest first; their bytes are the
+   * ring's, in order. `off` is where the data starts in its page (reads advance it).
+   */
+  readonly bufs: { off: number; len: number; packet: boolean }[] = [];
   readonly ino = nextIno++;
   readonly ctime = Date.now();
 
@@ -44,32 +51,44 @@ export class Pipe {
   }
 
   get size(): number { return this.ring.capacity; }
+  get slots(): number { return this.size / PAGE_SIZE; }
+  get full(): boolean { return this.bufs.length >= this.slots; }
 
-  /** F_SETPIPE_SZ: rounds up to a power of two pages; EBUSY if the queued data does not fit. */
-  resize(bytes: number): number {
-    if (bytes > PIPE_MAX_SIZE) return -Errno.EPERM;
-    const size = Math.max(4096, 2 ** Math.ceil(Math.log2(Math.max(bytes, 1))));
-    if (size < this.ring.used) return -Errno.EBUSY;
+  /** F_SETPIPE_SZ (pipe_set_size): a power of two pages; EBUSY if the queued slots do not fit. */
+  resize(arg: number): number {
+    if (arg > 2 ** 31) return -Errno.EINVAL;
+    const size = Math.max(PAGE_SIZE, 2 ** Math.ceil(Math.log2(Math.max(arg, 1))));
+    if (size > PIPE_MAX_SIZE && (process.geteuid?.() ?? 0) !== 0) return -Errno.EPERM;
+    if (size / PAGE_SIZE < this.bufs.length) return -Errno.EBUSY;
     if (!this.ring.resize(size)) return -Errno.EBUSY;
     this.waitq.notify();
     return size;
   }
 
   read(dst: PhysChunk[], len: number, nonblock: boolean, t: Task): SyscallResult {
-    const ring = this.ring;
-    if (ring.used === 0) {
+    if (this.bufs.length === 0) {
       if (this.writers === 0) return 0;
       return waitOrAgain(t, { wait: true, done: 0 }, nonblock, this.waitq);
     }
-    let want = Math.min(len, ring.used);
-    const packet = this.packets.length > 0 ? this.packets[0] : 0;
-    if (packet) want = Math.min(len, packet);
     let got = 0;
-    for (const c of dst) {
-      if (got >= want) break;
-      got += ring.read(c.pa, Math.min(c.len, want - got));
+    let ci = 0, coff = 0;
+    while (got < len && this.bufs.length > 0) {
+      const b = this.bufs[0];
+      const take = Math.min(b.len, len - got);
+      let left = take;
+      while (left > 0) {
+        const c = dst[ci];
+        const n = this.ring.read(c.pa + coff, Math.min(c.len - coff, left));
+        left -= n; coff += n;
+        if (coff === c.len) { ci++; coff = 0; }
+      }
+      got += take;
+      b.off += take; b.len -= take;
+      // A packet is read whole: what did not fit is discarded (pipe_read, PIPE_BUF_FLAG_PACKET).
+      if (b.packet && b.len > 0) { this.ring.discard(b.len); b.len = 0; }
+      if (b.len === 0) this.bufs.shift();
+      if (b.packet) break;
     }
-    if (packet) { this.packets.shift(); ring.discard(packet - got); }
     this.waitq.notify();
     return got;
   }
@@ -81,25 +100,42 @@ export class Pipe {
       if (t.kernel.signalSelf(t, Signal.SIGPIPE)) throw new TaskExit();
       return -Errno.EPIPE;
     }
-    const ring = this.ring;
-    // pipe_write: a write of at most PIPE_BUF bytes goes in whole or waits.
-    if (len <= PIPE_BUF && ring.free < len) return waitOrAgain(t, { wait: true, done }, nonblock, this.waitq);
-    const before = done;
-    let skip = done;
-    for (const c of src) {
-      if (skip >= c.len) { skip -= c.len; continue; }
-      const take = Math.min(c.len - skip, len - done, ring.free);
-      if (take <= 0) break;
-      const n = ring.write(c.pa + skip, take);
-      done += n;
-      skip = 0;
-      if (n < take) break;
+    // pipe_write: the tail of a write (len % PAGE_SIZE) merges into the last page if it fits
+    // there whole; everything else takes whole pages. A write of at most PIPE_BUF bytes thus
+    // fits in one step or waits: it is atomic.
+    if (done === 0 && !packet) {
+      const chars = len % PAGE_SIZE;
+      const last = this.bufs[this.bufs.length - 1];
+      if (chars && last && !last.packet && last.off + last.len + chars <= PAGE_SIZE) {
+        this.#copy(src, 0, chars);
+        last.len += chars;
+        done = chars;
+      }
     }
-    if (packet) for (let left = done - before; left > 0; left -= PIPE_BUF) this.packets.push(Math.min(left, PIPE_BUF));
-    this.waitq.notify();
+    while (done < len && !this.full) {
+      const take = Math.min(PAGE_SIZE, len - done);
+      this.#copy(src, done, take);
+      this.bufs.push({ off: 0, len: take, packet });
+      done += take;
+    }
+    if (done > 0) this.waitq.notify();
     if (done >= len) return done;
     return waitOrAgain(t, { wait: true, done }, nonblock, this.waitq);
   }
+
+  /** Copy `n` bytes starting `skip` bytes into the guest chunks onto the ring. */
+  #copy(src: PhysChunk[], skip: number, n: number): void {
+    for (const c of src) {
+      if (n === 0) return;
+      if (skip >= c.len) { skip -= c.len; continue; }
+      const take = Math.min(c.len - skip, n);
+      this.ring.write(c.pa + skip, take);
+      n -= take; skip = 0;
+    }
+  }
+
+  /** Bytes queued (FIONREAD). */
+  get queued(): number { return this.ring.used; }
 
   stat(): Stat {
     const s = Math.floor(this.ctime / 1000), ns = (this.ctime % 1000) * 1e6;
@@ -137,18 +173,18 @@ export class PipeEnd extends OpenFile {
     const p = this.pipe;
     let m = 0;
     if (this.readable) {
-      if (p.ring.used > 0) m |= POLLIN | POLLRDNORM;
+      if (p.bufs.length > 0) m |= POLLIN | POLLRDNORM;
       if (p.writers === 0) m |= POLLHUP;
     }
     if (this.writable) {
-      if (p.ring.free > 0 && p.ring.free >= Math.min(PIPE_BUF, p.size)) m |= POLLOUT | POLLWRNORM;
+      if (!p.full) m |= POLLOUT | POLLWRNORM;
       if (p.readers === 0) m |= POLLERR;
     }
     return m;
   }
 
   override ioctl(t: Task, req: number, arg: number): SyscallResult {
-    if (req === IOCTL.FIONREAD) { t.mem.setI32(arg, this.pipe.ring.used); return 0; }
+    if (req === IOCTL.FIONREAD) { t.mem.setI32(arg, this.pipe.queued); return 0; }
     return -Errno.ENOTTY;
   }
 

@@ -19,7 +19,7 @@ import { ByteRing, RingModule } from '../ring.js';
 import { WaitQueue } from '../wait.js';
 import type { Wait } from '../io.js';
 import {
-  MSG_PEEK, MSG_TRUNC, MSG_WAITALL, SOCK_BUF_DEFAULT, SOCK_DGRAM, SOCK_STREAM, SocketState, UnixAddress,
+  MSG_PEEK, MSG_TRUNC, MSG_WAITALL, SOCK_BUF_DEFAULT, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, SocketState, UnixAddress,
 } from './types.js';
 import { POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM, POLLWRNORM } from '../vfs/file.js';
 
@@ -108,8 +108,12 @@ export class UnixSocket {
    * and the caller may wait). EPIPE tells the caller to raise SIGPIPE unless MSG_NOSIGNAL.
    */
   send(src: PhysChunk[], len: number, done: number): TransportResult {
-    if (this.shutdown & SEND_SHUTDOWN) return done > 0 ? done : -Errno.EPIPE;
+    // unix_dgram_sendmsg (dgram and seqpacket) allocates first, which reports a pending error;
+    // unix_stream_sendmsg checks SEND_SHUTDOWN before that.
+    if (this.isRecord && this.error) { const e = this.error; this.error = 0; return -e; }
     const peer = this.peer;
+    if (!peer && this.isStream) return -Errno.ENOTCONN;
+    if (this.shutdown & SEND_SHUTDOWN) return done > 0 ? done : -Errno.EPIPE;
     if (!peer) return -Errno.ENOTCONN;
     if (peer.dead) {
       if (this.type === SOCK_DGRAM) { this.#disconnectDgram(); return -Errno.ECONNREFUSED; }
@@ -162,6 +166,11 @@ export class UnixSocket {
    */
   recv(dst: PhysChunk[], len: number, flags: number, done: number): RecvResult | Wait {
     if (this.state === SocketState.Listening) return { n: -Errno.EINVAL, msgFlags: 0 };
+    // Never connected: a stream read is EINVAL, a seqpacket read ENOTCONN (unix_seqpacket_recvmsg).
+    if (!this.peer && (this.state === SocketState.Unbound || this.state === SocketState.Bound)) {
+      if (this.type === SOCK_STREAM) return { n: -Errno.EINVAL, msgFlags: 0 };
+      if (this.type === SOCK_SEQPACKET) return { n: -Errno.ENOTCONN, msgFlags: 0 };
+    }
     if (this.isRecord) return this.#recvRecord(dst, len, flags);
     const peek = (flags & MSG_PEEK) !== 0;
     let got = done;
@@ -172,7 +181,8 @@ export class UnixSocket {
     const from = this.peer?.address;
     const waitall = (flags & MSG_WAITALL) !== 0 && !peek;
     if (got > 0 && (!waitall || got >= len)) return { n: got, msgFlags: 0, from };
-    if (len === 0) return { n: 0, msgFlags: 0, from };
+    // A zero-length recv returns 0 when data is queued, else behaves like any empty read.
+    if (len === 0 && this.#rx.used > 0) return { n: 0, msgFlags: 0, from };
     // Queue empty (or MSG_WAITALL short): an error first, then EOF, else wait.
     if (this.error) { const e = this.error; this.error = 0; return got > 0 ? { n: got, msgFlags: 0 } : { n: -e, msgFlags: 0 }; }
     if (this.shutdown & RCV_SHUTDOWN) return { n: got, msgFlags: 0, from };
@@ -180,10 +190,12 @@ export class UnixSocket {
   }
 
   #recvRecord(dst: PhysChunk[], len: number, flags: number): RecvResult | Wait {
+    // __skb_try_recv_datagram: a pending error is reported before any queued record.
+    if (this.error) { const e = this.error; this.error = 0; return { n: -e, msgFlags: 0 }; }
     const next = this.#rx.recordNextLen();
     if (next < 0) {
-      if (this.error) { const e = this.error; this.error = 0; return { n: -e, msgFlags: 0 }; }
-      if (this.shutdown & RCV_SHUTDOWN) return { n: 0, msgFlags: 0 };
+      // Datagram sockets ignore RCV_SHUTDOWN on receive (EAGAIN / wait); seqpacket reads EOF.
+      if (this.connectionBased && (this.shutdown & RCV_SHUTDOWN)) return { n: 0, msgFlags: 0 };
       return wait(0);
     }
     let off = 0;
@@ -219,7 +231,7 @@ export class UnixSocket {
 
   /** shutdown(2): how is SHUT_RD (0), SHUT_WR (1) or SHUT_RDWR (2). */
   shutdownConn(how: number): number {
-    if (!this.peer && this.connectionBased) return -Errno.ENOTCONN;
+    // unix_shutdown never fails for a valid `how`, connected or not.
     const mode = how + 1; // SHUT_RD -> RCV_SHUTDOWN, SHUT_WR -> SEND_SHUTDOWN, RDWR -> both
     this.shutdown |= mode;
     const p = this.peer;
@@ -237,8 +249,20 @@ export class UnixSocket {
 
   /** First datagram write after the peer died: disconnect (unix_dgram_sendmsg). */
   #disconnectDgram(): void {
+    const old = this.peer;
     this.peer = undefined;
     this.state = SocketState.Unbound;
+    // unix_dgram_disconnected: what the dead peer sent us and we did not read is dropped.
+    const keep: { from: UnixSocket; bytes: Uint8Array }[] = [];
+    while (this.#rx.recordNextLen() >= 0) {
+      const s = this.#senders.shift()!;
+      const bytes = this.#rx.recordReadBytes() ?? new Uint8Array(0);
+      this.#rx.recordConsume();
+      if (s.from !== old) keep.push({ from: s.from, bytes });
+      else s.from.wmem = Math.max(0, s.from.wmem - s.len);
+    }
+    for (const k of keep) { this.#rx.recordWriteBytes(k.bytes); this.#senders.push({ from: k.from, len: k.bytes.length }); }
+    this.waitq.notify();
   }
 
   /** The last file reference is gone (unix_release_sock). */

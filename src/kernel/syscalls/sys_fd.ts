@@ -61,7 +61,9 @@ export const fdCalls = {
       case F_SETOWN: return 0;
       default: {
         const r = e.file.fcntl?.(t, cmd, arg);
-        return r ?? -Errno.EINVAL;
+        if (r !== undefined) return r;
+        // pipe_fcntl: the pipe-size commands on anything else are EBADF (get_pipe_info fails).
+        return cmd === FCNTL.F_GETPIPE_SZ || cmd === FCNTL.F_SETPIPE_SZ ? -Errno.EBADF : -Errno.EINVAL;
       }
     }
   },

@@ -67,7 +67,7 @@ function putAddr(t: Task, addr: number, lenp: number, a: UnixAddress | undefined
 
 /** Destination address of sendto/sendmsg on a socket (address lookup comes with bind). */
 function checkDest(t: Task, f: SocketFile, addr: number, len: number): number {
-  if (!addr) return 0;
+  if (!addr || len === 0) return 0; // msg_namelen 0: no address
   const s = f.sock;
   if (s.type === SOCK_STREAM) return s.state === SocketState.Connected ? -Errno.EISCONN : -Errno.EOPNOTSUPP;
   if (s.type === SOCK_SEQPACKET) return 0; // unix_seqpacket_sendmsg ignores msg_name
@@ -212,6 +212,18 @@ export const socketCalls = {
     if (f.sock.type === SOCK_DGRAM) return -Errno.EOPNOTSUPP;
     return -Errno.EINVAL;
   },
+  /** accept(2): no socket can listen until bind arrives, so this is always Linux's refusal */
+  accept(t: Task, [fd]: number[]): SyscallResult {
+    const f = sockOf(t, fd);
+    if (typeof f === 'number') return f;
+    if (f.sock.type === SOCK_DGRAM) return -Errno.EOPNOTSUPP;
+    return -Errno.EINVAL;
+  },
+  /** accept4(2) */
+  accept4(t: Task, [fd, addr, lenp, flags]: number[]): SyscallResult {
+    if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return -Errno.EINVAL;
+    return socketCalls.accept(t, [fd, addr, lenp]);
+  },
   /** getsockopt(2) at SOL_SOCKET */
   getsockopt(t: Task, [fd, level, opt, val, lenp]: number[]): SyscallResult {
     const f = sockOf(t, fd);
@@ -235,8 +247,8 @@ export const socketCalls = {
       case SO_LINGER: bytes = new Uint8Array(8); break;
       case SO_RCVTIMEO_OLD: case SO_SNDTIMEO_OLD: bytes = new Uint8Array(16); break;
       case SO_PEERCRED: {
-        // No peer: pid 0 and the overflow ids, as sock_getsockopt reports an empty cred.
-        const c = s.peerCred ?? { pid: 0, uid: 65534, gid: 65534 };
+        // No peer: pid 0 and uid/gid -1, as sock_getsockopt reports an empty cred.
+        const c = s.peerCred ?? { pid: 0, uid: 0xffffffff, gid: 0xffffffff };
         bytes = new Uint8Array(UCRED_LAYOUT.size);
         const dv = new DataView(bytes.buffer);
         dv.setInt32(UCRED_LAYOUT.fields.pid.offset, c.pid, true);
