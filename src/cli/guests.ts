@@ -15,8 +15,8 @@ export const BIN = join(ROOT, 'bin/ucrun.js');
 export const ARCHES = ['x86_64', 'aarch64'] as const;
 export type Arch = (typeof ARCHES)[number];
 
-/** Programs that are benchmarks, not checks (run by `npm run bench`). */
-const BENCHMARKS = new Set(['bench_cpu', 'bench_syscall', 'bench_sock']);
+/** Programs named bench_* are benchmarks, not checks (run by `npm run bench`). */
+const isBenchmark = (name: string) => name.startsWith('bench_');
 
 /**
  * Programs that block forever by design (guest/deadlock_*.c): natively they hang, so they run
@@ -30,7 +30,7 @@ export const guestPath = (arch: Arch, name: string) => join(ROOT, 'guest/build',
 export function guestPrograms(): string[] {
   const dir = join(ROOT, 'guest/build/x86_64');
   if (!existsSync(dir)) throw new Error('guest programs are not built: run `bash guest/build.sh`');
-  return readdirSync(dir).filter((n) => !BENCHMARKS.has(n) && !n.includes('.')).sort();
+  return readdirSync(dir).filter((n) => !isBenchmark(n) && !n.includes('.')).sort();
 }
 
 export interface Outcome { status: number; stdout: string; stderr: string }
