@@ -4,6 +4,7 @@
 import type { CpuSpec, Engine } from '../engine/engine.js';
 import type { ArchAbiData, OpenFlagName } from '../kernel/abi.js';
 import type { Handler } from '../kernel/dispatch.js';
+import type { SignalFrames } from './signal_frame.js';
 
 export type ArchName = 'x86_64' | 'aarch64';
 
@@ -43,4 +44,14 @@ export interface ArchSpec {
   hwcaps(engine: Engine): { hwcap: number; hwcap2: number };
   /** Registers at process entry, as the kernel's start_thread leaves them. */
   startThread(engine: Engine, entry: number, sp: number): void;
+  /** The thread pointer register (CLONE_SETTLS): x86_64 fs base, aarch64 TPIDR_EL0. */
+  setTls(engine: Engine, value: number): void;
+  /** Every register of a user context (fork copies them raw, 16 bytes each at most). */
+  contextRegs: readonly number[];
+  /** Inside the syscall hook the pc is this far before the instruction after the trap. */
+  syscallPcAdjust: number;
+  /** Signal frames (arch/<arch>/kernel/signal.c). */
+  frames: SignalFrames;
+  /** A page with `rt_sigreturn` code for handlers without SA_RESTORER (aarch64). */
+  trampoline?: { addr: number; code: Uint8Array };
 }

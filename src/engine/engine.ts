@@ -88,15 +88,17 @@ function registerCallbacks(lib: UnicornLib) {
   };
   const syscall = (_uc: bigint, user: number): void => {
     const e = engines.get(user)!;
-    try { e.client.onSyscall(); } catch (err) { e.hostError ??= err; e.stop(); }
+    e.inHook = true;
+    try { e.client.onSyscall(); } catch (err) { e.hostError ??= err; e.stop(); } finally { e.inHook = false; }
     if (e.flushPending) { e.flushPending = false; e.flushTlb(); }
   };
   const intr = (_uc: bigint, intno: number, user: number): void => {
     const e = engines.get(user)!;
+    e.inHook = true;
     try {
       if (intno === 2 && e.spec.syscallTrap === 'arm64-svc-intr') e.client.onSyscall();
       else e.client.onInterrupt(intno);
-    } catch (err) { e.hostError ??= err; e.stop(); }
+    } catch (err) { e.hostError ??= err; e.stop(); } finally { e.inHook = false; }
     if (e.flushPending) { e.flushPending = false; e.flushTlb(); }
   };
   callbacks = {
@@ -121,9 +123,12 @@ export class Engine {
   totalFills = 0;
   flushInterval: number;
   flushPending = false;
-  /** True while uc_emu_start is on the stack (hooks are running). */
+  /** True while uc_emu_start is on the stack. */
   running = false;
+  /** True inside the syscall/interrupt hooks (not the TLB-fill hook, where stopping is forbidden). */
+  inHook = false;
   #codeFlushPending = false;
+  #tlbFlushPending = false;
   #mappedBytes = 0;
   #closed = false;
   readonly #regBuf = new BigUint64Array(1);
@@ -197,18 +202,33 @@ export class Engine {
     for (let i = 0; i < ids.length; i++) out[i] = v[2 * i + 1] * 4294967296 + (v[2 * i] >>> 0);
   }
 
+  /** Copy registers raw from another engine of the same arch (fork). */
+  copyRegsFrom(other: Engine, ids: readonly number[]): void {
+    const buf = new Uint8Array(64);
+    for (const id of ids) {
+      buf.fill(0);
+      other.lib.uc_reg_read(other.uc, id, buf);
+      this.lib.uc_reg_write(this.uc, id, buf);
+    }
+  }
+
   /** Raw register bytes (vector registers, 16 bytes). */
   readRaw(id: number, buf: Uint8Array): void { this.lib.uc_reg_read(this.uc, id, buf); }
   writeRaw(id: number, buf: Uint8Array): void { this.lib.uc_reg_write(this.uc, id, buf); }
 
-  /** Run from `pc` until stop() or an error; returns the uc_err code (0 = stopped cleanly). */
-  run(pc: number): number {
+  /**
+   * Run from `pc` until stop(), an error, or `timeoutUs` microseconds (0 = no limit; the
+   * CPU then stops between instructions and resumes at the saved pc). Returns the uc_err
+   * code (0 = stopped cleanly).
+   */
+  run(pc: number, timeoutUs = 0): number {
     this.lastFault = undefined;
     this.hostError = undefined;
     if (this.#codeFlushPending) { this.#codeFlushPending = false; this.lib.uc_ctl(this.uc, UC_CTL_TB_FLUSH); }
+    if (this.#tlbFlushPending) { this.#tlbFlushPending = false; this.lib.uc_ctl(this.uc, UC_CTL_TLB_FLUSH); }
     this.running = true;
     let err: number;
-    try { err = this.lib.uc_emu_start(this.uc, pc, UNTIL_NEVER, 0, 0); } finally { this.running = false; }
+    try { err = this.lib.uc_emu_start(this.uc, pc, UNTIL_NEVER, timeoutUs, 0); } finally { this.running = false; }
     if (this.hostError !== undefined) throw this.hostError;
     return err;
   }
@@ -216,7 +236,13 @@ export class Engine {
   stop(): void { this.lib.uc_emu_stop(this.uc); }
 
   /** Forget every cached translation (after munmap/mprotect/mremap/brk shrink). */
-  flushTlb(): void { this.lib.uc_ctl(this.uc, UC_CTL_TLB_FLUSH); }
+  flushTlb(): void {
+    this.lib.uc_ctl(this.uc, UC_CTL_TLB_FLUSH);
+    // Inside a hook the flush is not seen by code already running (measured: after fork the
+    // parent kept writing through stale writable entries): end this run and flush again
+    // before the next one.
+    if (this.running && this.inHook) { this.#tlbFlushPending = true; this.stop(); }
+  }
 
   /**
    * Forget all translated code (a frame that held code was rewritten or freed). Flushing the

@@ -9,8 +9,9 @@ import { GuestFault } from '../mm/address_space.js';
 import { StringTooLong } from '../mm/guest_memory.js';
 import { OutOfMemory } from '../mm/physmem.js';
 import { Errno } from './errno.js';
-import type { Task } from './task.js';
+import type { ExitRecord, Process, QueuedSignal, Task } from './task.js';
 import { Block, SyscallResult } from './wait.js';
+import { nextSignal } from './signal_delivery.js';
 
 export type Handler = (t: Task, a: number[]) => SyscallResult;
 
@@ -19,6 +20,14 @@ export class TaskExit extends Error {}
 
 export interface SyscallTracer {
   enter(t: Task, name: string, args: number[]): void;
+  /** A signal is being delivered (`--- SIGCHLD {...} ---`). */
+  signal?(t: Task, info: QueuedSignal): void;
+  /** The process ended (`+++ exited with 0 +++` / `+++ killed by SIGSEGV +++`). */
+  exited?(p: Process, record: ExitRecord): void;
+  /** A new process exists (strace -f starts prefixing lines with [pid N]). */
+  forked?(parent: Task, child: Process): void;
+  /** execve reached its point of no return. */
+  execed?(t: Task, path: string, argv: string[]): void;
   /** `ret` undefined: the call did not return (exit) or is blocking (resumed later). */
   exit(t: Task, name: string, args: number[], ret: number | undefined, blocked?: boolean): void;
 }
@@ -90,6 +99,12 @@ export class Dispatcher {
     t.callState = {};
     t.engine.setReg(t.proc.arch.abi.ret, ret);
     this.tracer?.exit(t, name, args, ret);
+    // Back to user mode: a deliverable signal needs the engine stopped to build its frame;
+    // otherwise a task this call woke may need the CPU.
+    if (t.engine.running) {
+      if (nextSignal(t.proc) !== 0) t.engine.stop();
+      else t.kernel.sched.maybePreempt(t);
+    }
   }
 
   #invoke(t: Task, h: Handler | undefined, name: string, args: number[]): SyscallResult | undefined {

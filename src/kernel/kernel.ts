@@ -1,35 +1,34 @@
-// The kernel: physical memory, the dispatcher, the scheduler and process start-up.
-// One host thread runs every guest task (run()); a task runs until it blocks, exits or
-// faults; when every task is blocked the kernel sleeps until the next deadline, and if
-// nothing can ever wake them it reports a deadlock instead of hanging.
-import { randomBytes } from 'node:crypto';
+// The kernel: physical memory, the dispatcher, the scheduler, the process table and the
+// lifecycle of processes (creation, faults, stop/continue, exit, reaping).
+// One host thread runs every guest task; a task runs until it blocks, exits, faults, yields
+// or its time slice ends. Engines are only created, swapped or closed outside hooks.
 import { readFileSync, statSync } from 'node:fs';
 import { resolve as hostResolve } from 'node:path';
-import { aarch64 } from '../arch/aarch64/arch.js';
 import type { ArchSpec } from '../arch/arch.js';
-import { x86_64 } from '../arch/x86_64/arch.js';
 import { Engine } from '../engine/engine.js';
 import { UC_ERR_INSN_INVALID } from '../engine/unicorn.js';
-import { buildStack, checkSegments, mapImage } from '../loader/load.js';
-import { DynamicallyLinked, EM_AARCH64, ExecFormatError, parseElf } from '../loader/elf.js';
 import { AddressSpace } from '../mm/address_space.js';
 import { PhysMem } from '../mm/physmem.js';
-import { Dispatcher, Handler } from './dispatch.js';
+import { Dispatcher, Handler, SyscallTracer } from './dispatch.js';
+import { buildImage, ExecFailure, Image } from './exec.js';
+import { loadRingModule, RingModule } from './ring.js';
 import { Scheduler } from './scheduler.js';
-import { signalFault, Signal, signalName, describeDeath, DEFAULT_IGNORED } from './signals.js';
+import { bit, deliverSignals, sendSignal } from './signal_delivery.js';
+import { describeDeath, Signal, signalFault } from './signals.js';
+import { allHandlers } from './syscalls/index.js';
 import { Process, Task } from './task.js';
 import { FdTable } from './vfs/fdtable.js';
 import { stdStreams } from './vfs/open.js';
-import { allHandlers } from './syscalls/index.js';
-import { loadRingModule, RingModule } from './ring.js';
 
 export interface KernelOptions {
   /** Guest root directory on the host (default "/"). */
   root?: string;
   /** Guest memory limit in bytes (default 2 GiB). */
   memLimit?: number;
-  /** Write a line per syscall here (strace format). */
-  strace?: (line: string) => void;
+  /** Most processes alive at once (fork fails with EAGAIN beyond; default 256). */
+  maxProcs?: number;
+  /** Scheduling seed: decides deterministically whether parent or child runs first after fork. */
+  seed?: number;
   /** Warnings and crash reports (default: stderr). */
   log?: (line: string) => void;
 }
@@ -50,61 +49,114 @@ export class ExecError extends Error {
   constructor(message: string, readonly status: number) { super(message); }
 }
 
+const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_STOPPED = 5, CLD_CONTINUED = 6;
+
 export class Kernel {
   readonly phys: PhysMem;
   /** The AssemblyScript ring module bound to `phys` (pipe and socket data path). */
   readonly ring: RingModule;
   readonly dispatcher: Dispatcher;
-  readonly sched = new Scheduler(this);
+  readonly sched: Scheduler;
   readonly root: string;
   readonly log: (line: string) => void;
+  /** Live processes and zombies by pid. */
   readonly processes = new Map<number, Process>();
+  readonly maxProcs: number;
   #nextPid = 1;
+  #rng: number;
   /** Set when the initial process is gone. */
   exit: ExitInfo | undefined;
-  readonly startTime = performance.now();
+  /** One engine per arch kept for AT_HWCAP probing of exec'd images. */
+  readonly #probes = new Map<ArchSpec, Engine>();
 
   constructor(readonly opts: KernelOptions = {}) {
     this.phys = new PhysMem({ limitBytes: opts.memLimit });
     this.ring = loadRingModule(this.phys.memory);
-    this.phys.onCodeFrameFreed = () => { for (const p of this.processes.values()) p.engine.flushCode(); };
+    this.phys.onCodeFrameFreed = () => { for (const p of this.processes.values()) if (p.alive) p.engine.flushCode(); };
     this.dispatcher = new Dispatcher(allHandlers as Record<string, Handler>);
+    this.sched = new Scheduler(this);
     this.root = hostResolve(opts.root ?? '/');
     this.log = opts.log ?? ((l) => process.stderr.write(l + '\n'));
     this.dispatcher.warn = this.log;
+    this.maxProcs = opts.maxProcs ?? 256;
+    this.#rng = (opts.seed ?? 0) >>> 0;
+  }
+
+  get tracer(): SyscallTracer | undefined { return this.dispatcher.tracer; }
+
+  /** Deterministic pseudo-random bits from --seed (xorshift32). */
+  random(): number {
+    let x = this.#rng || 0x9e3779b9;
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    this.#rng = x >>> 0;
+    return this.#rng;
+  }
+
+  liveCount(): number {
+    let n = 0;
+    for (const p of this.processes.values()) if (p.alive) n++;
+    return n;
+  }
+
+  allocPid(): number {
+    while (this.processes.has(this.#nextPid)) this.#nextPid++;
+    return this.#nextPid++;
+  }
+
+  /** An engine whose client is `t` for `arch`, wired to its process's address space. */
+  newEngine(t: Task, arch: ArchSpec): Engine {
+    return new Engine(arch.cpu, this.phys, t);
+  }
+
+  /** Point the address space's TLB/code notifications at the process's engine. */
+  wireMm(p: Process, mm: AddressSpace): void {
+    mm.onFlush = () => p.engine.flushTlb();
+    mm.onCodeWrite = () => p.engine.flushCode();
+  }
+
+  probeEngine(arch: ArchSpec): Engine {
+    for (const p of this.processes.values()) if (p.alive && p.arch === arch) return p.engine;
+    let e = this.#probes.get(arch);
+    if (!e) {
+      e = new Engine(arch.cpu, this.phys, { lastPerms: 0, translate: () => -1, onSyscall() {}, onInterrupt() {} });
+      this.#probes.set(arch, e);
+    }
+    return e;
   }
 
   /** Load a static ELF from the host path `hostPath` as the first process. */
   spawn(hostPath: string, argv: string[], envp: string[]): Process {
     const file = readProgram(hostPath);
-    const image = parseOrThrow(file, hostPath);
-    const arch: ArchSpec = image.machine === EM_AARCH64 ? aarch64 : x86_64;
-    try { checkSegments(arch, image); } catch (e) {
-      if (e instanceof ExecFormatError) throw new ExecError(`${hostPath}: Exec format error (${e.message})`, 126);
+    let img: Image;
+    // AT_EXECFN is the filename as given to execve (bprm->filename), not the resolved path.
+    try { img = buildImage(this, file, argv, envp, hostPath, (a) => this.probeEngine(a)); } catch (e) {
+      if (e instanceof ExecFailure) throw new ExecError(`${hostPath}: ${e.message}`, 126);
       throw e;
     }
-    const pid = this.#nextPid++;
-    const mm = new AddressSpace(this.phys, arch.taskSize);
     const fds = new FdTable();
     stdStreams(fds);
-    const abs = hostResolve(hostPath);
     const cwd = guestPathOf(this.root, process.cwd()) ?? '/';
-    const proc = new Process(this, pid, arch, mm, fds, cwd);
+    const abs = hostResolve(hostPath);
+    const proc = this.createProcess(undefined, img.arch, img.mm, fds, cwd);
     proc.exePath = guestPathOf(this.root, abs) ?? abs;
-    const task = new Task(proc, pid);
-    proc.tasks.push(task);
-    proc.engine = new Engine(arch.cpu, this.phys, task);
-    mm.onFlush = () => proc.engine.flushTlb();
-    mm.onCodeWrite = () => proc.engine.flushCode();
-    const bias = mapImage(mm, proc.mem, arch, image, file);
-    // AT_EXECFN is the filename as given to execve (bprm->filename), not the resolved path.
-    const start = buildStack(mm, proc.mem, arch, image, bias, argv, envp, hostPath, arch.hwcaps(proc.engine),
-      { uid: process.getuid?.() ?? 0, euid: process.geteuid?.() ?? 0, gid: process.getgid?.() ?? 0, egid: process.getegid?.() ?? 0 },
-      randomBytes(16), image.execStack);
-    arch.startThread(proc.engine, start.entry, start.sp);
-    task.pc = start.entry;
+    proc.comm = abs.split('/').pop()!.slice(0, 15);
+    const t = proc.tasks[0];
+    img.arch.startThread(proc.engine, img.start.entry, img.start.sp);
+    t.pc = img.start.entry;
+    this.sched.enqueue(t);
+    return proc;
+  }
+
+  /** A process with one task and its engine (registers not set). */
+  createProcess(parent: Process | undefined, arch: ArchSpec, mm: AddressSpace, fds: FdTable, cwd: string): Process {
+    const pid = this.allocPid();
+    const proc = new Process(this, pid, arch, mm, fds, cwd);
+    const t = new Task(proc, pid);
+    proc.tasks.push(t);
+    proc.engine = this.newEngine(t, arch);
+    this.wireMm(proc, mm);
+    if (parent) { proc.parent = parent; parent.children.add(proc); proc.pgid = parent.pgid; proc.sid = parent.sid; }
     this.processes.set(pid, proc);
-    this.sched.enqueue(task);
     return proc;
   }
 
@@ -112,76 +164,157 @@ export class Kernel {
   run(): ExitInfo {
     this.sched.loop();
     for (const p of this.processes.values()) p.engine.close();
+    for (const e of this.#probes.values()) e.close();
     return this.exit ?? { status: 0 };
   }
 
-  /** Run one task's CPU until it stops; turns CPU faults into signals. */
+  /** Run one task's CPU until it stops; then run deferred work and deliver signals. */
   runTask(t: Task): void {
+    if (!deliverSignals(t)) { this.#afterRun(t); return; }
     t.state = 'running';
-    const err = t.engine.run(t.pc);
-    if ((t.state as string) === 'dead') return;
-    t.pc = t.engine.reg(t.proc.arch.abi.pc);
-    if (err !== 0) {
+    const err = t.engine.run(t.pc, this.sched.sliceUs(t));
+    if ((t.state as string) !== 'dead') t.pc = t.engine.reg(t.proc.arch.abi.pc);
+    for (const fn of t.afterStop.splice(0)) fn(t);
+    if ((t.state as string) === 'dead') { this.#afterRun(t); return; }
+    if (err !== 0 && !t.faulted) {
       const fault = t.engine.lastFault;
-      const sig = err === UC_ERR_INSN_INVALID ? Signal.SIGILL : Signal.SIGSEGV;
-      this.killProcess(t.proc, sig, t.pc, sig === Signal.SIGSEGV ? Number(fault?.addr ?? 0n) : undefined);
-      return;
+      if (err === UC_ERR_INSN_INVALID) this.fault(t, Signal.SIGILL, 1 /* ILL_ILLOPC */, t.pc);
+      else {
+        const addr = Number(fault?.addr ?? 0n);
+        this.fault(t, Signal.SIGSEGV, t.proc.mm.find(addr) ? 2 /* SEGV_ACCERR */ : 1 /* SEGV_MAPERR */, addr);
+      }
     }
-    if (t.state === 'running') { t.state = 'runnable'; this.sched.enqueue(t); }
+    t.faulted = false;
+    if ((t.state as string) === 'dead') { this.#afterRun(t); return; }
+    deliverSignals(t);
+    if ((t.state as string) === 'running') { t.state = 'runnable'; this.sched.enqueue(t); }
+    this.#afterRun(t);
   }
 
-  /** A CPU exception other than the syscall trap (arch exception numbers). */
+  #afterRun(t: Task): void {
+    const p = t.proc;
+    if (!p.alive && !p.engineClosed) { p.engine.close(); p.engineClosed = true; }
+  }
+
+  /**
+   * A synchronous fault (force_sig_fault): delivered to a handler if there is one and it is
+   * not blocked or ignored; otherwise the process dies of it, as Linux resets the action.
+   */
+  fault(t: Task, sig: number, code: number, addr: number): void {
+    const p = t.proc;
+    const act = p.sigactions.get(sig);
+    const blocked = (p.sigmask & bit(sig)) !== 0n;
+    if (!act || act.handler <= 1 || blocked) {
+      p.sigactions.delete(sig);
+      p.sigmask &= ~bit(sig);
+      if (p.pid === 1) this.log(describeDeath(sig, t.pc, sig === Signal.SIGSEGV || sig === Signal.SIGBUS ? addr : undefined));
+      this.killProcess(p, sig, undefined, undefined, true, true);
+      return;
+    }
+    sendSignal(p, { sig, code, pid: 0, uid: 0, addr });
+  }
+
+  /** A CPU exception other than the syscall trap: stop and raise it outside the hook. */
   onInterrupt(t: Task, intno: number): void {
     const sig = signalFault(t.proc.arch.name, intno);
-    const pc = t.engine.reg(t.proc.arch.abi.pc);
-    const addr = sig === Signal.SIGSEGV ? Number(t.engine.lastFault?.addr ?? 0n) : undefined;
-    this.killProcess(t.proc, sig, pc, addr);
-    t.engine.stop();
+    t.faulted = true;
+    t.stopThen((task) => {
+      const code = sig === Signal.SIGFPE ? 1 /* FPE_INTDIV */ : sig === Signal.SIGTRAP ? 1 : 2;
+      this.fault(task, sig, code, task.pc);
+    });
   }
 
   /** exit_group(): every task of the process ends with `code`. */
   exitProcess(p: Process, code: number): void {
-    this.#reap(p, (code & 0xff) << 8, { status: code & 0xff });
+    this.#terminate(p, (code & 0xff) << 8, { code: CLD_EXITED, status: code & 0xff }, { status: code & 0xff });
   }
 
-  /**
-   * A signal the kernel raises at the calling task itself (SIGPIPE from a write). Returns
-   * true if it killed the process; the caller then throws TaskExit. Blocked or handled
-   * signals stay pending (handlers run once signal delivery exists); ignored ones vanish.
-   */
-  signalSelf(t: Task, sig: number): boolean {
-    const p = t.proc;
-    const act = p.sigactions.get(sig);
-    const handler = act?.handler ?? 0;
-    if (handler === 1 || (handler === 0 && DEFAULT_IGNORED.has(sig))) return false;
-    const bit = 1n << BigInt(sig - 1);
-    if (handler !== 0 || (p.sigmask & bit)) { p.sigpending |= bit; return false; }
-    this.killProcess(p, sig);
-    return true;
-  }
-
-  /** Death by signal, reported the way a shell does. */
-  killProcess(p: Process, sig: number, pc?: number, addr?: number): void {
+  /** Death by signal; `report` prints the shell's line for the first process. */
+  killProcess(p: Process, sig: number, pc?: number, addr?: number, core = false, quiet = false): void {
     // Like bash, say nothing for SIGPIPE and SIGINT deaths.
-    if (p.pid === 1 && sig !== Signal.SIGPIPE && sig !== Signal.SIGINT) this.log(describeDeath(sig, pc, addr));
-    this.#reap(p, sig & 0x7f, { status: 128 + sig, signal: sig });
+    if (!quiet && p.pid === 1 && sig !== Signal.SIGPIPE && sig !== Signal.SIGINT && p.alive) this.log(describeDeath(sig, pc, addr));
+    this.#terminate(p, (sig & 0x7f) | (core ? 0x80 : 0), { code: core ? CLD_DUMPED : CLD_KILLED, status: sig },
+      { status: 128 + sig, signal: sig });
   }
 
-  #reap(p: Process, waitStatus: number, info: ExitInfo): void {
-    if (p.waitStatus !== undefined) return;
+  /** A stop signal's default action (do_signal_stop). */
+  stopProcess(p: Process, sig: number): void {
+    if (!p.alive || p.stopped) return;
+    p.stopped = true;
+    p.stopSig = sig;
+    p.stopReported = false;
+    for (const t of p.tasks) {
+      if (t.state === 'running') { t.state = 'stopped'; t.engine.stop(); }
+      else if (t.state === 'runnable') { this.sched.remove(t); t.state = 'stopped'; }
+    }
+    this.#notifyParent(p, CLD_STOPPED, sig);
+  }
+
+  continueProcess(p: Process): void {
+    if (!p.stopped) return;
+    p.stopped = false;
+    p.contReported = false;
+    for (const t of p.tasks) if (t.state === 'stopped') { t.state = 'runnable'; this.sched.enqueue(t); }
+    this.#notifyParent(p, CLD_CONTINUED, Signal.SIGCONT);
+  }
+
+  #notifyParent(p: Process, code: number, status: number): void {
+    const parent = p.parent;
+    if (!parent?.alive) return;
+    parent.childWait.notify();
+    const act = parent.sigactions.get(Signal.SIGCHLD);
+    if ((code === CLD_STOPPED || code === CLD_CONTINUED) && act && (act.flags & 1 /* SA_NOCLDSTOP */)) return;
+    sendSignal(parent, { sig: Signal.SIGCHLD, code, pid: p.pid, uid: process.getuid?.() ?? 0, status });
+  }
+
+  #terminate(p: Process, waitStatus: number, record: { code: number; status: number }, info: ExitInfo): void {
+    if (!p.alive) return;
     p.waitStatus = waitStatus;
-    for (const t of p.tasks) this.sched.remove(t);
-    for (const t of p.tasks) t.state = 'dead';
+    p.exitRecord = record;
+    for (const t of p.tasks) {
+      this.sched.remove(t);
+      if (t.state === 'running') t.engine.stop();
+      t.state = 'dead';
+    }
+    this.tracer?.exited?.(p, record);
     p.fds.closeAll();
     p.mm.destroy();
-    if (p.pid === 1) this.exit = info;
+    if (p.vforkParent) { p.vforkParent.wake(); p.vforkParent = undefined; }
+    // Orphans go to the nearest subreaper ancestor, else to pid 1 (a pid namespace's init).
+    let heir = p.parent;
+    while (heir && !(heir.alive && heir.subreaper)) heir = heir.parent;
+    heir ??= this.processes.get(1);
+    for (const c of p.children) {
+      c.parent = heir?.alive ? heir : undefined;
+      if (c.parent) {
+        c.parent.children.add(c);
+        if (!c.alive) c.parent.childWait.notify();
+      } else if (!c.alive) this.reap(c);
+    }
+    p.children.clear();
+    const parent = p.parent;
+    const sigchld = parent?.sigactions.get(Signal.SIGCHLD);
+    // A parent that ignores SIGCHLD (or sets SA_NOCLDWAIT) never sees zombies (auto-reap).
+    if (!parent?.alive || (sigchld && (sigchld.handler === 1 || (sigchld.flags & 2 /* SA_NOCLDWAIT */)))) {
+      if (parent?.alive) parent.childWait.notify();
+      this.reap(p);
+    } else {
+      this.#notifyParent(p, record.code, record.status);
+    }
+    if (p.pid === 1) {
+      this.exit = info;
+      // The first process is init of ucrun's pid namespace: the rest die with it.
+      for (const q of this.processes.values()) if (q.alive && q !== p) this.killProcess(q, Signal.SIGKILL, undefined, undefined, false, true);
+    }
+    if (!p.tasks.some((t) => t.engine.running) && !p.engineClosed) { p.engine.close(); p.engineClosed = true; }
   }
 
-  /** Monotonic nanoseconds since the kernel started (CLOCK_MONOTONIC). */
-  monotonicNs(): bigint { return process.hrtime.bigint(); }
+  /** Remove a zombie from the process table (wait4 or auto-reap). */
+  reap(p: Process): void {
+    p.parent?.children.delete(p);
+    if (p.pid !== 1) this.processes.delete(p.pid);
+  }
 }
-
-export { signalName };
 
 function readProgram(path: string): Uint8Array {
   let st;
@@ -192,14 +325,6 @@ function readProgram(path: string): Uint8Array {
   }
   if (st.isDirectory()) throw new ExecError(`${path}: Is a directory`, 126);
   try { return readFileSync(path); } catch (e) { throw new ExecError(`${path}: ${(e as Error).message}`, 126); }
-}
-
-function parseOrThrow(file: Uint8Array, path: string) {
-  try { return parseElf(file); } catch (e) {
-    if (e instanceof DynamicallyLinked) throw new ExecError(`${path}: dynamically linked: build with -static`, 126);
-    if (e instanceof ExecFormatError) throw new ExecError(`${path}: Exec format error (${e.message})`, 126);
-    throw e;
-  }
 }
 
 /** The guest path of a host path under root, or undefined if it is outside. */

@@ -1,6 +1,7 @@
-// Processes and tasks. A Process owns an address space, an fd table, a cwd and one Unicorn
-// engine; a Task is a schedulable thread of it (one per process until threads exist).
-// The Task is the engine's client: TLB fills go to the address space, traps to the dispatcher.
+// Processes and tasks. A Process owns an address space, an fd table, a cwd, signal state
+// and one Unicorn engine; a Task is a schedulable thread of it (one per process: clone
+// without CLONE_VM only). The Task is the engine's client: TLB fills go to the address
+// space, traps to the dispatcher.
 import type { ArchSpec } from '../arch/arch.js';
 import { Engine, EngineClient } from '../engine/engine.js';
 import { AddressSpace } from '../mm/address_space.js';
@@ -10,37 +11,88 @@ import type { Kernel } from './kernel.js';
 import { Block, WaitQueue } from './wait.js';
 import type { SigAction } from './syscalls/sys_signal.js';
 
-export type TaskState = 'runnable' | 'running' | 'blocked' | 'dead';
+export type TaskState = 'runnable' | 'running' | 'blocked' | 'stopped' | 'dead';
 
 /** A syscall that returned Block and will be re-run on wake-up. */
 export interface PendingCall { nr: number; name: string; args: number[] }
 
+/** How a process ended, for wait4/waitid and SIGCHLD. */
+export interface ExitRecord {
+  /** CLD_EXITED (1), CLD_KILLED (2) or CLD_DUMPED (3). */
+  code: number;
+  /** Exit code or signal number. */
+  status: number;
+}
+
+/** A signal waiting for delivery, with the siginfo it carries. */
+export interface QueuedSignal { sig: number; code: number; pid: number; uid: number; status?: number; addr?: number; fd?: number }
+
+/** Work to do once the engine has stopped (never inside a hook). */
+export type AfterStop = (t: Task) => void;
+
 export class Process {
-  readonly mem: GuestMemory;
+  mem: GuestMemory;
   engine!: Engine;
   readonly tasks: Task[] = [];
-  /** Exit status as wait() encodes it, once the last task is gone. */
+  /** wait() status word once the process is a zombie. */
   waitStatus: number | undefined;
+  exitRecord: ExitRecord | undefined;
   /** The guest path of the running executable (/proc/self/exe). */
   exePath = '';
   umask = 0o022;
-  /** Parent pid (0 for the first process, like a process whose parent is outside). */
-  ppid = 0;
+  parent: Process | undefined;
+  readonly children = new Set<Process>();
+  pgid: number;
+  sid: number;
+  /** PR_SET_CHILD_SUBREAPER. */
+  subreaper = false;
+  /** Stopped by a stop signal (not yet continued); `stopReported`/`contReported` for wait. */
+  stopped = false;
+  stopSig = 0;
+  stopReported = true;
+  contReported = true;
   readonly rlimits = new Map<number, [number, number]>();
-  /** rt_sigaction dispositions (absent: SIG_DFL), the blocked mask and pending signals (bit N-1). */
-  readonly sigactions = new Map<number, SigAction>();
+  /** rt_sigaction dispositions (absent: SIG_DFL), the blocked mask and pending signals. */
+  sigactions = new Map<number, SigAction>();
   sigmask = 0n;
+  /** Pending standard signals, one each (bit N-1), with their siginfo. */
   sigpending = 0n;
+  readonly siginfo = new Map<number, QueuedSignal>();
+  altstack = { sp: 0, size: 0, flags: 2 /* SS_DISABLE */ };
+  /** ITIMER_REAL: absolute deadline (performance.now() ms) and interval (ms), 0 = off. */
+  itimer = { deadline: 0, interval: 0 };
+  /** ITIMER_VIRTUAL/ITIMER_PROF: recorded and reported, never fired (no CPU-time accounting). */
+  readonly cpuTimers: Record<number, { deadline: number; interval: number }> = {};
+  /** Parent blocked in vfork until this child execs or exits. */
+  vforkParent: Task | undefined;
+  /** Wait queue for wait4/waitid in this process (children changed state). */
+  readonly childWait = new WaitQueue();
+  /** Notified when a signal becomes pending (rt_sigtimedwait). */
+  readonly sigWait = new WaitQueue();
+  engineClosed = false;
+  comm = '';
+
+  get ppid(): number { return this.parent?.pid ?? 0; }
 
   constructor(
     readonly kernel: Kernel,
     readonly pid: number,
-    readonly arch: ArchSpec,
-    readonly mm: AddressSpace,
+    public arch: ArchSpec,
+    public mm: AddressSpace,
     public fds: FdTable,
     public cwd: string,
   ) {
     this.mem = new GuestMemory(mm, kernel.phys);
+    this.pgid = pid;
+    this.sid = pid;
+  }
+
+  get alive(): boolean { return this.waitStatus === undefined; }
+
+  /** Replace the address space (execve); the old one is the caller's to destroy. */
+  setMm(mm: AddressSpace): void {
+    this.mm = mm;
+    this.mem = new GuestMemory(mm, this.kernel.phys);
   }
 }
 
@@ -53,8 +105,16 @@ export class Task implements EngineClient {
   callState: Record<string, number> = {};
   blockedOn: Block | undefined;
   clearChildTid = 0;
+  /** A signal arrived while the task was blocked: the pending call must be interrupted. */
+  interrupted = false;
+  /** Mask to restore after rt_sigsuspend's handler frame is built (saved into uc_sigmask). */
+  savedMask: bigint | undefined;
+  /** A CPU exception was already turned into a signal by the interrupt hook. */
+  faulted = false;
+  /** Run once the engine stops (exec image swap, signal frames, sigreturn). */
+  readonly afterStop: AfterStop[] = [];
 
-  constructor(readonly proc: Process, readonly tid: number) {}
+  constructor(public proc: Process, readonly tid: number) {}
 
   get kernel(): Kernel { return this.proc.kernel; }
   get engine(): Engine { return this.proc.engine; }
@@ -74,13 +134,19 @@ export class Task implements EngineClient {
     this.kernel.sched.parked(this);
   }
 
-  /** Called by WaitQueue.notify and timers: make runnable again (the call is re-run). */
+  /** Called by WaitQueue.notify, timers and signals: make runnable again (the call is re-run). */
   wake(): void {
     if (this.state !== 'blocked') return;
     for (const q of this.blockedOn?.queues ?? []) q.remove(this);
     this.blockedOn = undefined;
     this.state = 'runnable';
     this.kernel.sched.enqueue(this);
+  }
+
+  /** Ask for the CPU to stop after the current instruction and run `fn` then. */
+  stopThen(fn: AfterStop): void {
+    this.afterStop.push(fn);
+    this.engine.stop();
   }
 }
 

@@ -47,6 +47,8 @@ export class AddressSpace {
   #last: Vma | undefined;
   /** Protection bits of the last successful translate(). */
   lastPerms = 0;
+  /** Set by translate() when it copied a shared frame (copy-on-write); for tests and tracing. */
+  cowBroken = false;
   onFlush: () => void = () => {};
   /** Called when the kernel writes a frame the CPU has executed from. */
   onCodeWrite: () => void = () => {};
@@ -97,6 +99,10 @@ export class AddressSpace {
         this.phys.unref(frame);
         frame = copy;
         this.pt.set(vpn, frame);
+        this.cowBroken = true;
+        // Other translations of this page (the kernel's view, or aarch64's 1 KiB TLB pages
+        // of the same 4 KiB frame) still point at the shared frame: drop them all.
+        this.onFlush();
       } else {
         perms &= ~PROT_WRITE;
       }

@@ -2,6 +2,7 @@
 import type { ArchSpec } from '../arch.js';
 import { UC_ARCH_ARM64, UC_MODE_ARM } from '../../engine/unicorn.js';
 import { ABI_DATA } from './abi_data.js';
+import { a64SignalFrames } from './signal_frame.js';
 
 /** Unicorn register ids (unicorn/arm64.h). X29 and X30 are not contiguous with X0..X28. */
 export const A64_REG = {
@@ -47,6 +48,16 @@ export const aarch64: ArchSpec = {
   machine: 'aarch64',
   platform: 'aarch64',
   hwcaps: () => ({ hwcap, hwcap2: 0 }),
+  contextRegs: [
+    ...Array.from({ length: 31 }, (_, i) => xreg(i)), A64_REG.SP, A64_REG.PC, A64_REG.NZCV, A64_REG.TPIDR_EL0,
+    A64_REG.FPCR, A64_REG.FPSR, ...Array.from({ length: 32 }, (_, i) => A64_REG.Q0 + i),
+  ],
+  setTls: (engine, value) => engine.setReg(A64_REG.TPIDR_EL0, value),
+  // `svc #0` arrives as an interrupt with the pc already past the instruction.
+  syscallPcAdjust: 0,
+  frames: a64SignalFrames,
+  // mov x8, #139 (rt_sigreturn); svc #0
+  trampoline: { addr: 0xfffff7fff000, code: new Uint8Array([0x68, 0x11, 0x80, 0xd2, 0x01, 0x00, 0x00, 0xd4]) },
   startThread(engine, entry, sp) {
     for (let i = 0; i <= 30; i++) engine.setReg(xreg(i), 0);
     engine.setReg(A64_REG.TPIDR_EL0, 0);

@@ -6,6 +6,9 @@ import { ABI_DATA } from './abi_data.js';
 import { x86Calls } from './sys_arch.js';
 import { probeCpuid } from './cpuid.js';
 import { X86_REG } from './regs.js';
+import { x86SignalFrames } from './signal_frame.js';
+
+const range = (first: number, n: number) => Array.from({ length: n }, (_, i) => first + i);
 
 export { X86_REG };
 
@@ -39,6 +42,16 @@ export const x86_64: ArchSpec = {
     hwcapCache ??= { hwcap: probeCpuid(engine, 1, 0).edx >>> 0, hwcap2: 0 };
     return hwcapCache;
   },
+  contextRegs: [
+    X86_REG.RAX, X86_REG.RBX, X86_REG.RCX, X86_REG.RDX, X86_REG.RSI, X86_REG.RDI, X86_REG.RBP, X86_REG.RSP,
+    X86_REG.R8, X86_REG.R9, X86_REG.R10, X86_REG.R11, X86_REG.R12, X86_REG.R13, X86_REG.R14, X86_REG.R15,
+    X86_REG.RIP, X86_REG.EFLAGS, X86_REG.FS_BASE, X86_REG.GS_BASE, X86_REG.MXCSR, X86_REG.FPCW, X86_REG.FPSW,
+    X86_REG.FPTAG, ...range(X86_REG.FP0, 8), ...range(X86_REG.XMM0, 16),
+  ],
+  setTls: (engine, value) => engine.setReg(X86_REG.FS_BASE, value),
+  // The syscall hook runs before Unicorn advances rip past the 2-byte `syscall`.
+  syscallPcAdjust: 2,
+  frames: x86SignalFrames,
   startThread(engine, entry, sp) {
     // ELF_PLAT_INIT: every general register zero; rdx = 0 means no rtld_fini for atexit.
     for (const r of [X86_REG.RAX, X86_REG.RBX, X86_REG.RCX, X86_REG.RDX, X86_REG.RSI, X86_REG.RDI, X86_REG.RBP,
@@ -46,6 +59,10 @@ export const x86_64: ArchSpec = {
       engine.setReg(r, 0);
     }
     engine.setReg(X86_REG.FS_BASE, 0);
+    // The FPU as fpstate_init leaves it: x87 control word 0x37f, all tags empty, MXCSR 0x1f80.
+    engine.setReg(X86_REG.FPCW, 0x37f);
+    engine.setReg(X86_REG.FPTAG, 0xffff);
+    engine.setReg(X86_REG.MXCSR, 0x1f80);
     engine.setReg(X86_REG.RSP, sp);
     engine.setReg(X86_REG.RIP, entry);
   },

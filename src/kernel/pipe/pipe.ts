@@ -15,11 +15,10 @@ import type { Stat } from '../../arch/stat.js';
 import type { PhysChunk } from '../../mm/guest_memory.js';
 import { PAGE_SIZE } from '../../mm/physmem.js';
 import { FCNTL, IOCTL } from '../abi.js';
-import { TaskExit } from '../dispatch.js';
 import { Errno } from '../errno.js';
 import { progress, waitOrAgain } from '../io.js';
 import { ByteRing } from '../ring.js';
-import { Signal } from '../signals.js';
+import { raiseSigpipe } from '../signal_delivery.js';
 import type { Task } from '../task.js';
 import { O_RDONLY, O_WRONLY, OpenFile, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, S_IFIFO } from '../vfs/file.js';
 import { SyscallResult, WaitQueue } from '../wait.js';
@@ -97,7 +96,7 @@ export class Pipe {
     let done = progress(t);
     if (this.readers === 0) {
       if (done > 0) return done;
-      if (t.kernel.signalSelf(t, Signal.SIGPIPE)) throw new TaskExit();
+      raiseSigpipe(t);
       return -Errno.EPIPE;
     }
     // pipe_write: the tail of a write (len % PAGE_SIZE) merges into the last page if it fits

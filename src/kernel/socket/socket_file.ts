@@ -11,8 +11,7 @@ import { OpenFile, S_IFSOCK } from '../vfs/file.js';
 import type { SyscallResult, WaitQueue } from '../wait.js';
 import { MSG_DONTWAIT, MSG_NOSIGNAL, UnixAddress } from './types.js';
 import { UnixSocket } from './unix.js';
-import { TaskExit } from '../dispatch.js';
-import { Signal } from '../signals.js';
+import { raiseSigpipe } from '../signal_delivery.js';
 
 let nextIno = 100000;
 const O_NONBLOCK = 0o4000; // the same on every arch
@@ -38,7 +37,7 @@ export class SocketFile extends OpenFile {
   send(t: Task, src: PhysChunk[], len: number, flags: number): SyscallResult {
     const r = this.sock.send(src, len, progress(t));
     if (typeof r === 'number') {
-      if (r === -Errno.EPIPE && !(flags & MSG_NOSIGNAL) && t.kernel.signalSelf(t, Signal.SIGPIPE)) throw new TaskExit();
+      if (r === -Errno.EPIPE && !(flags & MSG_NOSIGNAL)) raiseSigpipe(t);
       return r;
     }
     return waitOrAgain(t, r, this.nonblock(flags), this.waitq);

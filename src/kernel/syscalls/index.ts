@@ -8,12 +8,13 @@ import { pathCalls } from './sys_path.js';
 import { pipeCalls } from './sys_pipe.js';
 import { pollCalls } from './sys_poll.js';
 import { procCalls } from './sys_proc.js';
-import { signalCalls } from './sys_signal.js';
+import { processCalls } from './sys_process.js';
+import { signalCalls, signalGenCalls } from './sys_signal.js';
 import { socketCalls } from './sys_socket.js';
 import { statCalls } from './sys_stat.js';
 import { timeCalls } from './sys_time.js';
 
 export const allHandlers: Record<string, Handler> = {
   ...fsCalls, ...fdCalls, ...pathCalls, ...statCalls, ...mmCalls, ...procCalls, ...timeCalls,
-  ...pollCalls, ...pipeCalls, ...socketCalls, ...signalCalls,
+  ...pollCalls, ...pipeCalls, ...socketCalls, ...signalCalls, ...signalGenCalls, ...processCalls,
 };

@@ -36,14 +36,10 @@ export const procCalls = {
   },
   getpid: (t: Task): SyscallResult => t.proc.pid,
   gettid: (t: Task): SyscallResult => t.tid,
-  getppid: (t: Task): SyscallResult => t.proc.ppid,
   getuid: (): SyscallResult => id(),
   geteuid: (): SyscallResult => process.geteuid?.() ?? 0,
   getgid: (): SyscallResult => gid(),
   getegid: (): SyscallResult => process.getegid?.() ?? 0,
-  getpgrp: (t: Task): SyscallResult => t.proc.pid,
-  getpgid: (t: Task): SyscallResult => t.proc.pid,
-  getsid: (t: Task): SyscallResult => t.proc.pid,
   /** getresuid(2) / getresgid(2) */
   getresuid(t: Task, [r, e, s]: number[]): SyscallResult {
     for (const a of [r, e, s]) t.mem.setU32(a, id());

@@ -1,14 +1,17 @@
-// Signal dispositions and masks: rt_sigaction, rt_sigprocmask, rt_sigpending
-// (kernel/signal.c). Dispositions and the mask are recorded exactly; delivery to guest
-// handlers arrives with the processes issue. Until then a kernel-raised signal (SIGPIPE)
-// whose action is "terminate" kills the process; an ignored, blocked or handled one does not.
+// Signal syscalls (kernel/signal.c, kernel/time/itimer.c): dispositions and masks
+// (rt_sigaction, rt_sigprocmask, rt_sigpending), generation (kill, tgkill, tkill), waiting
+// (rt_sigsuspend, pause, rt_sigtimedwait), sigaltstack, rt_sigreturn and the interval
+// timers. Delivery itself is src/kernel/signal_delivery.ts.
 import { SA, SIGACTION_LAYOUT, SIGSET_SIZE } from '../abi.js';
 import { Errno } from '../errno.js';
 import { Signal } from '../signals.js';
-import type { Task } from '../task.js';
-import type { SyscallResult } from '../wait.js';
+import type { Process, QueuedSignal, Task } from '../task.js';
+import { block, SyscallResult } from '../wait.js';
+import { TaskExit } from '../dispatch.js';
+import {
+  bit, dequeue, encodeSiginfo, hasInterruptingSignal, isIgnored, sendSignal, SI_TKILL, SI_USER, UNBLOCKABLE,
+} from '../signal_delivery.js';
 
-const UNBLOCKABLE = (1n << BigInt(Signal.SIGKILL - 1)) | (1n << BigInt(Signal.SIGSTOP - 1));
 const F = SIGACTION_LAYOUT.fields;
 
 export interface SigAction { handler: number; flags: number; restorer: number; mask: bigint }
@@ -62,3 +65,178 @@ export const signalCalls = {
     return 0;
   },
 };
+
+// ---- generation, waiting and return (kernel/signal.c, kernel/time/itimer.c) ----
+
+function senderInfo(t: Task, sig: number, code: number): QueuedSignal {
+  return { sig, code, pid: t.proc.pid, uid: process.getuid?.() ?? 0 };
+}
+
+/** Send to every process matching kill(2)'s pid argument; ESRCH when none matched. */
+function killTargets(t: Task, pid: number): Process[] {
+  const all = [...t.kernel.processes.values()].filter((p) => p.alive || p.waitStatus !== undefined);
+  if (pid > 0) return all.filter((p) => p.pid === pid);
+  if (pid === 0) return all.filter((p) => p.alive && p.pgid === t.proc.pgid);
+  if (pid === -1) return all.filter((p) => p.alive && p.pid !== 1 && p !== t.proc);
+  return all.filter((p) => p.alive && p.pgid === -pid);
+}
+
+function readSigset(t: Task, addr: number): bigint {
+  return new DataView(t.mem.read(addr, 8).buffer).getBigUint64(0, true);
+}
+
+function readTimeval(t: Task, addr: number): number {
+  return t.mem.i64(addr) * 1000 + t.mem.i64(addr + 8) / 1000;
+}
+
+function writeTimeval(t: Task, addr: number, ms: number): void {
+  const us = Math.max(0, Math.round(ms * 1000));
+  t.mem.setU64(addr, Math.floor(us / 1e6));
+  t.mem.setU64(addr + 8, us % 1e6);
+}
+
+export const signalGenCalls = {
+  /** kill(2) */
+  kill(t: Task, [pid, sig]: number[]): SyscallResult {
+    pid |= 0; sig |= 0;
+    if (sig < 0 || sig > 64) return -Errno.EINVAL;
+    const targets = killTargets(t, pid);
+    if (targets.length === 0) return -Errno.ESRCH;
+    if (sig !== 0) for (const p of targets) sendSignal(p, senderInfo(t, sig, SI_USER));
+    return 0;
+  },
+  /** tgkill(2) */
+  tgkill(t: Task, [tgid, tid, sig]: number[]): SyscallResult {
+    if ((tgid | 0) <= 0 || (tid | 0) <= 0 || sig < 0 || sig > 64) return -Errno.EINVAL;
+    const p = t.kernel.processes.get(tid | 0);
+    if (!p || p.pid !== (tgid | 0) || !p.alive) return -Errno.ESRCH;
+    if (sig !== 0) sendSignal(p, senderInfo(t, sig, SI_TKILL));
+    return 0;
+  },
+  /** tkill(2) */
+  tkill(t: Task, [tid, sig]: number[]): SyscallResult {
+    if ((tid | 0) <= 0 || sig < 0 || sig > 64) return -Errno.EINVAL;
+    const p = t.kernel.processes.get(tid | 0);
+    if (!p || !p.alive) return -Errno.ESRCH;
+    if (sig !== 0) sendSignal(p, senderInfo(t, sig, SI_TKILL));
+    return 0;
+  },
+  /** rt_sigreturn(2): the frame at sp goes back into the registers once the CPU stops */
+  rt_sigreturn(t: Task): SyscallResult {
+    t.stopThen((task) => {
+      const p = task.proc;
+      try {
+        const r = p.arch.frames.restore(task.engine, p.mem);
+        p.sigmask = r.mask & ~UNBLOCKABLE;
+        // restore_altstack: errors are ignored, as Linux does.
+        if (!(p.altstack.flags & SA.SS_ONSTACK)) p.altstack = { sp: r.ucStack.sp, size: r.ucStack.size, flags: r.ucStack.flags & ~SA.SS_ONSTACK };
+        task.pc = task.engine.reg(p.arch.abi.pc);
+      } catch {
+        p.kernel.killProcess(p, Signal.SIGSEGV);
+      }
+    });
+    throw new TaskExit(); // no return value: every register comes from the frame
+  },
+  /** rt_sigsuspend(2): wait with a temporary mask; always -EINTR after a handler ran */
+  rt_sigsuspend(t: Task, [mask, size]: number[]): SyscallResult {
+    if (size !== SIGSET_SIZE) return -Errno.EINVAL;
+    const p = t.proc;
+    if (!t.callState.suspended) {
+      const m = readSigset(t, mask);
+      t.savedMask = p.sigmask;
+      p.sigmask = m & ~UNBLOCKABLE;
+      t.callState.suspended = 1;
+    }
+    if (hasInterruptingSignal(p)) return -Errno.EINTR;
+    return block([]);
+  },
+  /** pause(2), x86_64 only */
+  pause(t: Task): SyscallResult {
+    return hasInterruptingSignal(t.proc) ? -Errno.EINTR : block([]);
+  },
+  /** rt_sigtimedwait(2) */
+  rt_sigtimedwait(t: Task, [set, info, timeout, size]: number[]): SyscallResult {
+    if (size !== SIGSET_SIZE) return -Errno.EINVAL;
+    const p = t.proc;
+    const want = readSigset(t, set) & ~UNBLOCKABLE;
+    const ready = p.sigpending & want;
+    if (ready) {
+      let sig = 1;
+      while (!(ready & bit(sig))) sig++;
+      const q = dequeue(p, sig);
+      if (info) t.mem.write(info, encodeSiginfo(q));
+      return sig;
+    }
+    // Another, unblocked signal with an action interrupts the wait.
+    const other = p.sigpending & ~want & ~(p.sigmask & ~UNBLOCKABLE);
+    if (other) for (let s = 1; s <= 64; s++) if ((other & bit(s)) && !isIgnored(p, s)) return -Errno.EINTR;
+    if (t.callState.deadline === undefined) {
+      if (timeout) {
+        const sec = t.mem.i64(timeout), nsec = t.mem.i64(timeout + 8);
+        if (sec < 0 || nsec < 0 || nsec >= 1e9) return -Errno.EINVAL;
+        t.callState.deadline = performance.now() + sec * 1000 + nsec / 1e6;
+      } else t.callState.deadline = -1;
+    }
+    const dl = t.callState.deadline;
+    if (dl >= 0 && performance.now() >= dl) return -Errno.EAGAIN;
+    return block([p.sigWait], dl >= 0 ? dl : undefined);
+  },
+  /** sigaltstack(2) */
+  sigaltstack(t: Task, [ss, old]: number[]): SyscallResult {
+    const p = t.proc;
+    const sp = t.engine.reg(p.arch.abi.sp);
+    const a = p.altstack;
+    const onStack = !(a.flags & SA.SS_DISABLE) && sp > a.sp && sp <= a.sp + a.size;
+    if (ss) {
+      const b = new DataView(t.mem.read(ss, 24).buffer);
+      const nsp = Number(b.getBigUint64(0, true)), flags = b.getInt32(8, true) >>> 0, size = Number(b.getBigUint64(16, true));
+      if (onStack) return -Errno.EPERM;
+      const mode = flags & ~SA.SS_AUTODISARM;
+      if (mode !== 0 && mode !== SA.SS_DISABLE && mode !== SA.SS_ONSTACK) return -Errno.EINVAL;
+      if (mode === SA.SS_DISABLE) { if (old) writeStack(t, old, a, onStack); p.altstack = { sp: 0, size: 0, flags: SA.SS_DISABLE }; return 0; }
+      if (size < p.arch.data.SIGNAL_STACK.MINSIGSTKSZ) return -Errno.ENOMEM;
+      if (old) writeStack(t, old, a, onStack);
+      p.altstack = { sp: nsp, size, flags: flags & SA.SS_AUTODISARM };
+      return 0;
+    }
+    if (old) writeStack(t, old, a, onStack);
+    return 0;
+  },
+  /** setitimer(2): ITIMER_REAL raises SIGALRM; the CPU-time timers are recorded only */
+  setitimer(t: Task, [which, nv, ov]: number[]): SyscallResult {
+    if (which < 0 || which > 2) return -Errno.EINVAL;
+    const p = t.proc;
+    const now = performance.now();
+    const cur = which === 0 ? p.itimer : (p.cpuTimers[which] ??= { deadline: 0, interval: 0 });
+    const next = nv ? { interval: readTimeval(t, nv), value: readTimeval(t, nv + 16) } : undefined;
+    if (nv && (t.mem.i64(nv + 8) >= 1e6 || t.mem.i64(nv + 24) >= 1e6 || t.mem.i64(nv + 8) < 0 || t.mem.i64(nv + 24) < 0)) return -Errno.EINVAL;
+    if (ov) { writeTimeval(t, ov, cur.interval); writeTimeval(t, ov + 16, cur.deadline ? cur.deadline - now : 0); }
+    if (next) { cur.interval = next.interval; cur.deadline = next.value > 0 ? now + next.value : 0; }
+    return 0;
+  },
+  /** getitimer(2) */
+  getitimer(t: Task, [which, cv]: number[]): SyscallResult {
+    if (which < 0 || which > 2) return -Errno.EINVAL;
+    const p = t.proc;
+    const cur = which === 0 ? p.itimer : (p.cpuTimers[which] ?? { deadline: 0, interval: 0 });
+    writeTimeval(t, cv, cur.interval);
+    writeTimeval(t, cv + 16, cur.deadline ? Math.max(0, cur.deadline - performance.now()) : 0);
+    return 0;
+  },
+  /** alarm(2), x86_64 only: returns the seconds left on the previous alarm (rounded) */
+  alarm(t: Task, [seconds]: number[]): SyscallResult {
+    const p = t.proc;
+    const now = performance.now();
+    const left = p.itimer.deadline ? Math.max(0, p.itimer.deadline - now) : 0;
+    p.itimer = { deadline: seconds ? now + (seconds >>> 0) * 1000 : 0, interval: 0 };
+    return left ? Math.max(1, Math.round(left / 1000)) : 0;
+  },
+};
+
+function writeStack(t: Task, addr: number, a: { sp: number; size: number; flags: number }, onStack: boolean): void {
+  const b = new DataView(new ArrayBuffer(24));
+  b.setBigUint64(0, BigInt(a.sp), true);
+  b.setInt32(8, (a.flags | (onStack ? SA.SS_ONSTACK : 0)) | 0, true);
+  b.setBigUint64(16, BigInt(a.size), true);
+  t.mem.write(addr, new Uint8Array(b.buffer));
+}

@@ -1,0 +1,208 @@
+// Signal generation and delivery (kernel/signal.c, arch/*/kernel/signal.c's callers).
+//
+// Invariants:
+// - Standard signals do not queue: one pending bit per signal, with the siginfo of the first.
+// - A signal is "deliverable" when it is pending and not blocked; SIGKILL and SIGSTOP can
+//   never be blocked, caught or ignored.
+// - Delivery happens only while the task's engine is stopped (the arch code writes the frame
+//   and the registers), at most one handler frame per pass; the scheduler passes again
+//   before every run.
+// - A task blocked in a syscall is woken when a signal that would do something (not
+//   ignored) becomes deliverable; the scheduler then restarts its call or fails it with EINTR.
+import { SA, SIGINFO_LAYOUT } from './abi.js';
+import { Errno } from './errno.js';
+import { DEFAULT_IGNORED, Signal } from './signals.js';
+import type { Process, QueuedSignal, Task } from './task.js';
+import { DEFAULT_ACTION, type SigAction } from './syscalls/sys_signal.js';
+import { GuestFault } from '../mm/address_space.js';
+
+export const bit = (sig: number) => 1n << BigInt(sig - 1);
+export const UNBLOCKABLE = bit(Signal.SIGKILL) | bit(Signal.SIGSTOP);
+export const STOP_SIGNALS = new Set<number>([Signal.SIGSTOP, Signal.SIGTSTP, Signal.SIGTTIN, Signal.SIGTTOU]);
+/** Default action "core" (terminate with a core dump flag in the wait status). */
+export const CORE_SIGNALS = new Set<number>([Signal.SIGQUIT, Signal.SIGILL, Signal.SIGTRAP, Signal.SIGABRT, Signal.SIGBUS,
+  Signal.SIGFPE, Signal.SIGSEGV, Signal.SIGXCPU, Signal.SIGXFSZ, Signal.SIGSYS]);
+
+export const SI_USER = 0;
+export const SI_KERNEL = 0x80;
+export const SI_TKILL = -6;
+
+export function actionOf(p: Process, sig: number): SigAction {
+  return p.sigactions.get(sig) ?? DEFAULT_ACTION;
+}
+
+/** Would delivering `sig` do nothing at all? */
+export function isIgnored(p: Process, sig: number): boolean {
+  if (sig === Signal.SIGKILL || sig === Signal.SIGSTOP) return false;
+  const h = actionOf(p, sig).handler;
+  return h === SA.SIG_IGN || (h === SA.SIG_DFL && DEFAULT_IGNORED.has(sig));
+}
+
+/** The lowest pending, unblocked signal (SIGKILL first), or 0. */
+export function nextSignal(p: Process): number {
+  const ready = p.sigpending & ~(p.sigmask & ~UNBLOCKABLE);
+  if (ready === 0n) return 0;
+  if (ready & bit(Signal.SIGKILL)) return Signal.SIGKILL;
+  for (let s = 1; s <= 64; s++) if (ready & bit(s)) return s;
+  return 0;
+}
+
+/** Is there something deliverable that would interrupt a blocked call? */
+export function hasInterruptingSignal(p: Process): boolean {
+  const ready = p.sigpending & ~(p.sigmask & ~UNBLOCKABLE);
+  if (ready === 0n) return false;
+  for (let s = 1; s <= 64; s++) if ((ready & bit(s)) && !isIgnored(p, s)) return true;
+  return false;
+}
+
+/** Generate a signal for a process (send_signal). */
+export function sendSignal(p: Process, info: QueuedSignal): void {
+  const k = p.kernel;
+  const sig = info.sig;
+  if (!p.alive) return;
+  if (sig === Signal.SIGKILL) { k.killProcess(p, Signal.SIGKILL); return; }
+  if (sig === Signal.SIGCONT) {
+    p.sigpending &= ~(bit(Signal.SIGSTOP) | bit(Signal.SIGTSTP) | bit(Signal.SIGTTIN) | bit(Signal.SIGTTOU));
+    if (p.stopped) k.continueProcess(p);
+  } else if (STOP_SIGNALS.has(sig)) {
+    p.sigpending &= ~bit(Signal.SIGCONT);
+  }
+  // Ignored signals are discarded at generation unless blocked (sig_ignored()).
+  if (isIgnored(p, sig) && !(p.sigmask & bit(sig))) return;
+  if (!(p.sigpending & bit(sig))) {
+    p.sigpending |= bit(sig);
+    p.siginfo.set(sig, info);
+  }
+  p.sigWait.notify();
+  // signal_wake_up: interrupt a blocked call, or stop a running CPU so delivery is prompt.
+  if (p.sigmask & bit(sig) && sig !== Signal.SIGKILL) return;
+  for (const t of p.tasks) {
+    if (t.state === 'blocked') { t.interrupted = true; t.wake(); }
+    else if (t.state === 'running' && t.engine.running) t.engine.stop();
+  }
+}
+
+/** Encode a siginfo_t (128 bytes) for a frame or rt_sigtimedwait. */
+export function encodeSiginfo(q: QueuedSignal): Uint8Array {
+  const b = new Uint8Array(SIGINFO_LAYOUT.size);
+  const dv = new DataView(b.buffer);
+  const F = SIGINFO_LAYOUT.fields;
+  dv.setInt32(F.si_signo.offset, q.sig, true);
+  dv.setInt32(F.si_code.offset, q.code, true);
+  if (q.sig === Signal.SIGCHLD) {
+    dv.setInt32(F.si_pid.offset, q.pid, true);
+    dv.setUint32(F.si_uid.offset, q.uid, true);
+    dv.setInt32(F.si_status.offset, q.status ?? 0, true);
+  } else if (q.addr !== undefined) {
+    dv.setBigUint64(F.si_addr.offset, BigInt(q.addr), true);
+  } else {
+    dv.setInt32(F.si_pid.offset, q.pid, true);
+    dv.setUint32(F.si_uid.offset, q.uid, true);
+  }
+  return b;
+}
+
+/** Take `sig` off the pending set, returning its siginfo. */
+export function dequeue(p: Process, sig: number): QueuedSignal {
+  p.sigpending &= ~bit(sig);
+  const info = p.siginfo.get(sig) ?? { sig, code: SI_KERNEL, pid: 0, uid: 0 };
+  p.siginfo.delete(sig);
+  return info;
+}
+
+/**
+ * Deliver pending signals to a stopped-engine task: default actions happen here; for a
+ * handler one frame is built and the task's pc moved to it. Returns false if the task is
+ * gone or stopped.
+ */
+export function deliverSignals(t: Task): boolean {
+  const p = t.proc;
+  for (;;) {
+    if (!p.alive || t.state === 'dead') return false;
+    const sig = nextSignal(p);
+    if (!sig) {
+      // rt_sigsuspend's temporary mask ends when no handler frame saved it (restore_saved_sigmask).
+      if (t.savedMask !== undefined && !t.pending) { p.sigmask = t.savedMask; t.savedMask = undefined; }
+      return true;
+    }
+    const info = dequeue(p, sig);
+    const act = actionOf(p, sig);
+    if (act.handler === SA.SIG_IGN && sig !== Signal.SIGKILL && sig !== Signal.SIGSTOP) continue;
+    if (act.handler === SA.SIG_DFL || sig === Signal.SIGKILL || sig === Signal.SIGSTOP) {
+      if (DEFAULT_IGNORED.has(sig)) continue;
+      if (STOP_SIGNALS.has(sig)) { p.kernel.stopProcess(p, sig); return false; }
+      p.kernel.tracer?.signal?.(t, info);
+      p.kernel.killProcess(p, sig, undefined, undefined, CORE_SIGNALS.has(sig));
+      return false;
+    }
+    p.kernel.tracer?.signal?.(t, info);
+    return buildFrame(t, sig, info, act);
+  }
+}
+
+function buildFrame(t: Task, sig: number, info: QueuedSignal, act: SigAction): boolean {
+  const p = t.proc;
+  const onAlt = t.engine.reg(p.arch.abi.sp);
+  const alt = p.altstack;
+  const altUsable = (act.flags & SA.SA_ONSTACK) && !(alt.flags & SA.SS_DISABLE) &&
+    !(onAlt > alt.sp && onAlt <= alt.sp + alt.size);
+  const savedMask = t.savedMask ?? p.sigmask;
+  t.savedMask = undefined;
+  try {
+    const r = p.arch.frames.setup(t.engine, p.mem, {
+      sig, siginfo: encodeSiginfo(info), handler: act.handler, flags: act.flags, restorer: act.restorer,
+      savedMask, altStack: altUsable ? { sp: alt.sp, size: alt.size } : undefined,
+      ucStack: { ...alt, flags: alt.flags | (onAlt > alt.sp && onAlt <= alt.sp + alt.size ? SA.SS_ONSTACK : 0) },
+      trampoline: p.arch.trampoline?.addr ?? 0, faultAddr: info.addr ?? 0,
+    });
+    t.pc = r.pc;
+  } catch (e) {
+    if (!(e instanceof GuestFault)) throw e;
+    // force_sigsegv: the frame cannot be written.
+    p.kernel.killProcess(p, Signal.SIGSEGV);
+    return false;
+  }
+  p.sigmask = (p.sigmask | act.mask | ((act.flags & SA.SA_NODEFER) ? 0n : bit(sig))) & ~UNBLOCKABLE;
+  if (act.flags & SA.SA_RESETHAND) p.sigactions.delete(sig);
+  return true;
+}
+
+/** Calls that SA_RESTART restarts (-ERESTARTSYS); the others fail with EINTR. */
+const RESTARTABLE = new Set(['read', 'write', 'readv', 'writev', 'pread64', 'pwrite64', 'recvfrom', 'sendto', 'recvmsg',
+  'sendmsg', 'wait4', 'waitid', 'accept', 'accept4', 'connect', 'fcntl', 'ioctl', 'open', 'openat', 'flock', 'futex']);
+
+/**
+ * A blocked call was interrupted by a deliverable signal: restart it (SA_RESTART on a
+ * restartable call, or a stop/ignore that does not end the call) or make it return EINTR.
+ * Runs with the engine stopped; the caller delivers the signal afterwards.
+ */
+export function interruptCall(t: Task): void {
+  const call = t.pending!;
+  const p = t.proc;
+  t.pending = undefined;
+  const saved = t.callState;
+  t.callState = {};
+  const sig = nextSignal(p);
+  const act = sig ? actionOf(p, sig) : DEFAULT_ACTION;
+  const handled = sig !== 0 && act.handler !== SA.SIG_DFL && act.handler !== SA.SIG_IGN;
+  const restart = handled ? (act.flags & SA.SA_RESTART) !== 0 && RESTARTABLE.has(call.name) : STOP_SIGNALS.has(sig);
+  const abi = p.arch.abi;
+  if (restart || !handled && !sig) {
+    // Rewind to the trap with the original number and first argument (the restart path).
+    t.pc -= p.arch.frames.syscallInsnLength;
+    t.engine.setReg(abi.nr, call.nr);
+    t.engine.setReg(abi.args[0], call.args[0]);
+    p.kernel.tracer?.exit(t, call.name, call.args, -Errno.ERESTARTSYS);
+    return;
+  }
+  // A partially completed read/write reports its progress instead of EINTR.
+  const done = saved.done ?? 0;
+  const ret = done > 0 ? done : -Errno.EINTR;
+  t.engine.setReg(abi.ret, ret);
+  p.kernel.tracer?.exit(t, call.name, call.args, ret);
+}
+
+/** EPIPE's companion (pipe_write, unix_stream_sendmsg): SIGPIPE to the writer itself. */
+export function raiseSigpipe(t: Task): void {
+  sendSignal(t.proc, { sig: Signal.SIGPIPE, code: SI_USER, pid: t.proc.pid, uid: process.getuid?.() ?? 0 });
+}

@@ -1,0 +1,313 @@
+// Process creation and reaping: fork, vfork, clone (without CLONE_VM), clone3, execve,
+// execveat, wait4, waitid, and process groups/sessions (kernel/fork.c, kernel/exit.c,
+// fs/exec.c, kernel/sys.c).
+import * as fs from 'node:fs';
+import { CLONE, CLONE_ARGS_LAYOUT, SIGINFO_LAYOUT, WAIT, AT } from '../abi.js';
+import { TaskExit } from '../dispatch.js';
+import { Errno } from '../errno.js';
+import { buildImage, ExecFailure, parseShebang } from '../exec.js';
+import type { Process, Task } from '../task.js';
+import { block, SyscallResult } from '../wait.js';
+import { lookup } from '../vfs/open.js';
+
+const { CLONE_VM, CLONE_VFORK, CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID,
+  CLONE_THREAD, CLONE_SIGHAND, CLONE_FILES, CLONE_FS, CLONE_PARENT, CLONE_NEWNS, CLONE_DETACHED } = CLONE;
+const { WNOHANG, WUNTRACED, WCONTINUED, WEXITED, WNOWAIT, __WALL, __WCLONE, __WNOTHREAD } = WAIT;
+const CSIGNAL = 0xff;
+/** Flags we can honour without threads (the rest need CLONE_VM or namespaces). */
+const CLONE_SUPPORTED = CSIGNAL | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID |
+  CLONE_CHILD_CLEARTID | CLONE_PARENT | CLONE_DETACHED /* ignored, as Linux does */;
+const MAX_ARG_STRINGS = 0x7fffffff;
+/** The whole argv+envp may not exceed this (a quarter of an 8 MiB stack rlimit, fs/exec.c). */
+const MAX_ARG_BYTES = 32 << 20;
+
+interface CloneRequest { flags: number; childStack: number; parentTid: number; childTid: number; tls: number }
+
+/** The one implementation behind fork, vfork, clone and clone3. */
+function doClone(t: Task, req: CloneRequest): SyscallResult {
+  const k = t.kernel;
+  const parent = t.proc;
+  if (req.flags & (CLONE_VM | CLONE_THREAD | CLONE_SIGHAND)) {
+    // Threads share an address space; ucrun runs one task per process.
+    if ((req.flags & CLONE_VM) && (req.flags & CLONE_VFORK) && !(req.flags & CLONE_THREAD)) {
+      // posix_spawn's clone(CLONE_VM|CLONE_VFORK) is vfork: run it as fork + wait.
+    } else return -Errno.EINVAL;
+  }
+  if (req.flags & (CLONE_FILES | CLONE_FS | CLONE_NEWNS)) return -Errno.EINVAL;
+  if (req.flags & ~(CLONE_SUPPORTED | CLONE_VM)) return -Errno.EINVAL;
+  if (k.liveCount() >= k.maxProcs) return -Errno.EAGAIN;
+  const mm = parent.mm.fork();
+  const child = k.createProcess(req.flags & CLONE_PARENT ? parent.parent ?? parent : parent, parent.arch, mm, parent.fds.clone(), parent.cwd);
+  child.exePath = parent.exePath;
+  child.comm = parent.comm;
+  child.umask = parent.umask;
+  for (const [r, v] of parent.rlimits) child.rlimits.set(r, v);
+  child.sigactions = new Map(parent.sigactions);
+  child.sigmask = parent.sigmask;
+  child.altstack = { ...parent.altstack };
+  child.pgid = parent.pgid;
+  child.sid = parent.sid;
+  const ct = child.tasks[0];
+  const arch = parent.arch;
+  ct.engine.copyRegsFrom(t.engine, arch.contextRegs);
+  ct.pc = t.engine.reg(arch.abi.pc) + arch.syscallPcAdjust;
+  ct.engine.setReg(arch.abi.ret, 0);
+  if (req.childStack) ct.engine.setReg(arch.abi.sp, req.childStack);
+  if (req.flags & CLONE_SETTLS) arch.setTls(ct.engine, req.tls);
+  if (req.flags & CLONE_PARENT_SETTID) t.mem.setI32(req.parentTid, child.pid);
+  if (req.flags & CLONE_CHILD_SETTID) child.mem.setI32(req.childTid, child.pid);
+  if (req.flags & CLONE_CHILD_CLEARTID) ct.clearChildTid = req.childTid;
+  // --seed decides who runs first; by default the parent continues (like Linux's default).
+  if (k.opts.seed !== undefined && (k.random() & 1)) k.sched.enqueueFront(ct); else k.sched.enqueue(ct);
+  k.tracer?.forked?.(t, child);
+  if (req.flags & CLONE_VFORK) {
+    child.vforkParent = t;
+    t.callState.vforkChild = child.pid;
+    return block([]);
+  }
+  return child.pid;
+}
+
+/** The vfork parent resumes when its child has exec'd or exited. */
+function vforkDone(t: Task): SyscallResult | undefined {
+  const pid = t.callState.vforkChild;
+  if (pid === undefined) return undefined;
+  const c = t.kernel.processes.get(pid);
+  if (c && c.alive && c.vforkParent === t) return block([]);
+  return pid;
+}
+
+/** Read a NULL-terminated array of string pointers (argv/envp). */
+function readStrings(t: Task, addr: number): string[] | number {
+  const out: string[] = [];
+  if (!addr) return out;
+  let bytes = 0;
+  for (let i = 0; i < MAX_ARG_STRINGS; i++) {
+    const p = t.mem.u64(addr + i * 8);
+    if (!p) break;
+    const s = t.mem.cstring(p, 128 * 1024);
+    bytes += s.length + 1 + 8;
+    if (bytes > MAX_ARG_BYTES) return -Errno.E2BIG;
+    out.push(s);
+  }
+  return out;
+}
+
+/** Resolve an executable like do_open_execat: ENOENT, EACCES for non-files and non-executables. */
+function openExec(t: Task, dirfd: number, path: string, flags: number): { guest: string; host: string; file: Uint8Array } | number {
+  let r;
+  if (path === '' && (flags & AT.AT_EMPTY_PATH)) {
+    const f = t.proc.fds.get(dirfd);
+    if (!f) return -Errno.EBADF;
+    r = lookup(t.proc, AT.AT_FDCWD, f.path, true);
+  } else {
+    r = lookup(t.proc, dirfd, path, (flags & AT.AT_SYMLINK_NOFOLLOW) === 0);
+  }
+  if (typeof r === 'number') return r;
+  if (!r.st) return r.vlink !== undefined ? -Errno.ELOOP : -Errno.ENOENT;
+  let st;
+  try { st = fs.statSync(r.host); } catch { return -Errno.ENOENT; }
+  if (!st.isFile() || (st.mode & 0o111) === 0) return -Errno.EACCES;
+  try { return { guest: r.guest, host: r.host, file: fs.readFileSync(r.host) }; } catch { return -Errno.EACCES; }
+}
+
+function doExecve(t: Task, dirfd: number, pathAddr: number, argvAddr: number, envpAddr: number, flags: number): SyscallResult {
+  if (flags & ~(AT.AT_EMPTY_PATH | AT.AT_SYMLINK_NOFOLLOW)) return -Errno.EINVAL;
+  let path = t.mem.cstring(pathAddr);
+  let argv = readStrings(t, argvAddr);
+  if (typeof argv === 'number') return argv;
+  const envp = readStrings(t, envpAddr);
+  if (typeof envp === 'number') return envp;
+  let execfn = path;
+  // fs/binfmt_script.c: up to 4 levels of #! interpreters (ELOOP beyond).
+  for (let depth = 0; ; depth++) {
+    const opened = openExec(t, dirfd, path, depth === 0 ? flags : 0);
+    if (typeof opened === 'number') return opened;
+    const sb = parseShebang(opened.file);
+    if (!sb) {
+      let img;
+      try { img = buildImage(t.kernel, opened.file, argv, envp, execfn, (a) => t.kernel.probeEngine(a)); } catch (e) {
+        if (e instanceof ExecFailure) {
+          if (e.message.startsWith('dynamically linked')) t.kernel.log(`ucrun: ${path}: ${e.message}`);
+          return -e.errno;
+        }
+        throw e;
+      }
+      commitExec(t, img, opened.guest, argv);
+      throw new TaskExit(); // the old image never sees a return value
+    }
+    if (depth >= 4) return -Errno.ELOOP;
+    argv = [sb.interp, ...(sb.arg !== undefined ? [sb.arg] : []), path, ...argv.slice(1)];
+    path = sb.interp;
+    execfn = path;
+    dirfd = AT.AT_FDCWD;
+  }
+}
+
+/** The point of no return (begin_new_exec): swap the image once the engine has stopped. */
+function commitExec(t: Task, img: ReturnType<typeof buildImage>, guestPath: string, argv: string[]): void {
+  const p = t.proc;
+  const k = t.kernel;
+  p.fds.closeOnExec();
+  // Handled signals reset to default; ignored ones stay ignored; the mask is kept.
+  for (const [sig, act] of [...p.sigactions]) if (act.handler > 1) p.sigactions.delete(sig);
+  p.altstack = { sp: 0, size: 0, flags: 2 };
+  p.exePath = guestPath;
+  p.comm = guestPath.split('/').pop()!.slice(0, 15);
+  if (p.vforkParent) { p.vforkParent.wake(); p.vforkParent = undefined; }
+  k.tracer?.execed?.(t, guestPath, argv);
+  t.stopThen((task) => {
+    const old = p.mm;
+    const sameArch = p.arch === img.arch;
+    if (!sameArch) { p.engine.close(); p.arch = img.arch; p.engine = k.newEngine(task, img.arch); }
+    p.setMm(img.mm);
+    k.wireMm(p, img.mm);
+    old.destroy();
+    if (sameArch) { p.engine.flushTlb(); p.engine.flushCode(); }
+    img.arch.startThread(p.engine, img.start.entry, img.start.sp);
+    task.pc = img.start.entry;
+  });
+}
+
+/** Does child `c` match wait4's pid argument for parent `p`? */
+function matches(p: Process, c: Process, pid: number): boolean {
+  if (pid > 0) return c.pid === pid;
+  if (pid === -1) return true;
+  if (pid === 0) return c.pgid === p.pgid;
+  return c.pgid === -pid;
+}
+
+interface Found { c: Process; status: number; code: number; sstatus: number; consume: () => void }
+
+/** The first child whose state change `options` asks for (do_wait's wait_consider_task). */
+function findChild(p: Process, match: (c: Process) => boolean, options: number): Found | number {
+  let any = false;
+  for (const c of p.children) {
+    if (!match(c)) continue;
+    any = true;
+    if (!c.alive && (options & WEXITED)) {
+      const r = c.exitRecord!;
+      return { c, status: c.waitStatus!, code: r.code, sstatus: r.status, consume: () => { if (!(options & WNOWAIT)) p.kernel.reap(c); } };
+    }
+    if (c.alive && c.stopped && !c.stopReported && (options & WUNTRACED)) {
+      return { c, status: (c.stopSig << 8) | 0x7f, code: 5, sstatus: c.stopSig, consume: () => { if (!(options & WNOWAIT)) c.stopReported = true; } };
+    }
+    if (c.alive && !c.contReported && (options & WCONTINUED)) {
+      return { c, status: 0xffff, code: 6, sstatus: 18, consume: () => { if (!(options & WNOWAIT)) c.contReported = true; } };
+    }
+  }
+  return any ? 0 : -Errno.ECHILD;
+}
+
+export const processCalls = {
+  /** fork(2), x86_64 only */
+  fork(t: Task): SyscallResult { return vforkDone(t) ?? doClone(t, { flags: 17, childStack: 0, parentTid: 0, childTid: 0, tls: 0 }); },
+  /** vfork(2), x86_64 only: the parent waits until the child execs or exits */
+  vfork(t: Task): SyscallResult { return vforkDone(t) ?? doClone(t, { flags: CLONE_VFORK | 17, childStack: 0, parentTid: 0, childTid: 0, tls: 0 }); },
+  /** clone(2): argument order per arch (aarch64 passes tls before child_tid) */
+  clone(t: Task, a: number[]): SyscallResult {
+    const o = t.proc.arch.data.CLONE_ARGS;
+    return vforkDone(t) ?? doClone(t, { flags: a[o.flags] >>> 0, childStack: a[o.newsp], parentTid: a[o.parentTid], childTid: a[o.childTid], tls: a[o.tls] });
+  },
+  /** clone3(2) */
+  clone3(t: Task, [uargs, size]: number[]): SyscallResult {
+    const done = vforkDone(t);
+    if (done !== undefined) return done;
+    if (size < 64 || size > 4096) return -Errno.EINVAL;
+    const b = t.mem.read(uargs, Math.min(size, CLONE_ARGS_LAYOUT.size));
+    const dv = new DataView(b.buffer);
+    const F = CLONE_ARGS_LAYOUT.fields;
+    const u = (f: { offset: number }) => (f.offset + 8 <= b.length ? Number(dv.getBigUint64(f.offset, true)) : 0);
+    const flags = u(F.flags);
+    const exitSignal = u(F.exit_signal);
+    if (flags > 0xffffffff || (exitSignal & ~CSIGNAL)) return -Errno.EINVAL;
+    const stack = u(F.stack), stackSize = u(F.stack_size);
+    return doClone(t, {
+      flags: (flags | exitSignal) >>> 0, childStack: stack ? stack + stackSize : 0, parentTid: u(F.parent_tid),
+      childTid: u(F.child_tid), tls: u(F.tls),
+    });
+  },
+  /** execve(2) */
+  execve(t: Task, [path, argv, envp]: number[]): SyscallResult { return doExecve(t, AT.AT_FDCWD, path, argv, envp, 0); },
+  /** execveat(2) */
+  execveat(t: Task, [dirfd, path, argv, envp, flags]: number[]): SyscallResult { return doExecve(t, dirfd | 0, path, argv, envp, flags); },
+  /** wait4(2) */
+  wait4(t: Task, [pid, status, options, rusage]: number[]): SyscallResult {
+    pid |= 0;
+    if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD)) return -Errno.EINVAL;
+    const p = t.proc;
+    const f = findChild(p, (c) => matches(p, c, pid), options | WEXITED);
+    if (typeof f === 'number') {
+      if (f < 0) return f;
+      if (options & WNOHANG) return 0;
+      return block([p.childWait]);
+    }
+    if (status) t.mem.setI32(status, f.status);
+    if (rusage) t.mem.write(rusage, new Uint8Array(144));
+    f.consume();
+    return f.c.pid;
+  },
+  /** waitid(2) */
+  waitid(t: Task, [idtype, id, infop, options]: number[]): SyscallResult {
+    if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | WEXITED | WNOWAIT | __WALL | __WCLONE | __WNOTHREAD)) return -Errno.EINVAL;
+    if (!(options & (WEXITED | WUNTRACED | WCONTINUED))) return -Errno.EINVAL;
+    const p = t.proc;
+    let match: (c: Process) => boolean;
+    if (idtype === 0) match = () => true; // P_ALL
+    else if (idtype === 1) { if ((id | 0) <= 0) return -Errno.EINVAL; match = (c) => c.pid === (id | 0); } // P_PID
+    else if (idtype === 2) { const g = (id | 0) || p.pgid; match = (c) => c.pgid === g; } // P_PGID
+    else return -Errno.EINVAL;
+    const f = findChild(p, match, options);
+    if (typeof f === 'number') {
+      if (f < 0) return f;
+      if (options & WNOHANG) { if (infop) t.mem.write(infop, new Uint8Array(SIGINFO_LAYOUT.size)); return 0; }
+      return block([p.childWait]);
+    }
+    if (infop) {
+      const b = new Uint8Array(SIGINFO_LAYOUT.size);
+      const dv = new DataView(b.buffer);
+      const F = SIGINFO_LAYOUT.fields;
+      dv.setInt32(F.si_signo.offset, 17, true);
+      dv.setInt32(F.si_code.offset, f.code, true);
+      dv.setInt32(F.si_pid.offset, f.c.pid, true);
+      dv.setUint32(F.si_uid.offset, process.getuid?.() ?? 0, true);
+      dv.setInt32(F.si_status.offset, f.sstatus, true);
+      t.mem.write(infop, b);
+    }
+    f.consume();
+    return 0;
+  },
+  /** setpgid(2) */
+  setpgid(t: Task, [pid, pgid]: number[]): SyscallResult {
+    const k = t.kernel;
+    pid |= 0; pgid |= 0;
+    if (pgid < 0) return -Errno.EINVAL;
+    const target = pid === 0 ? t.proc : k.processes.get(pid);
+    if (!target || !target.alive || (target !== t.proc && target.parent !== t.proc)) return -Errno.ESRCH;
+    if (target.sid === target.pid) return -Errno.EPERM; // a session leader
+    if (target.sid !== t.proc.sid) return -Errno.EPERM;
+    const g = pgid === 0 ? target.pid : pgid;
+    if (g !== target.pid && ![...k.processes.values()].some((q) => q.alive && q.pgid === g && q.sid === t.proc.sid)) return -Errno.EPERM;
+    target.pgid = g;
+    return 0;
+  },
+  /** getpgid(2) */
+  getpgid(t: Task, [pid]: number[]): SyscallResult {
+    const p = (pid | 0) === 0 ? t.proc : t.kernel.processes.get(pid | 0);
+    return p && p.alive ? p.pgid : -Errno.ESRCH;
+  },
+  getpgrp: (t: Task): SyscallResult => t.proc.pgid,
+  /** setsid(2) */
+  setsid(t: Task): SyscallResult {
+    const p = t.proc;
+    if ([...t.kernel.processes.values()].some((q) => q.alive && q.pgid === p.pid)) return -Errno.EPERM;
+    p.sid = p.pgid = p.pid;
+    return p.pid;
+  },
+  /** getsid(2) */
+  getsid(t: Task, [pid]: number[]): SyscallResult {
+    const p = (pid | 0) === 0 ? t.proc : t.kernel.processes.get(pid | 0);
+    return p && p.alive ? p.sid : -Errno.ESRCH;
+  },
+  getppid: (t: Task): SyscallResult => t.proc.ppid,
+};
