@@ -12,6 +12,8 @@ export interface RunOptions {
   /** '-' or undefined for stderr, else a file path; null: no trace. */
   strace: string | null;
   memLimit?: number;
+  maxProcs?: number;
+  seed?: number;
 }
 
 export interface RunResult extends ExitInfo { syscalls: string[] }
@@ -20,7 +22,7 @@ export interface RunResult extends ExitInfo { syscalls: string[] }
 export function runProgram(o: RunOptions, collect = false): RunResult {
   const names: string[] = [];
   let traceFd: number | undefined;
-  const kernel = new Kernel({ root: o.root, memLimit: o.memLimit });
+  const kernel = new Kernel({ root: o.root, memLimit: o.memLimit, maxProcs: o.maxProcs, seed: o.seed });
   if (o.strace !== null || collect) {
     let out: ((l: string) => void) | undefined;
     if (o.strace !== null) {

@@ -285,6 +285,8 @@ export class Kernel {
     while (heir && !(heir.alive && heir.subreaper)) heir = heir.parent;
     heir ??= this.processes.get(1);
     for (const c of p.children) {
+      // PR_SET_PDEATHSIG: the child hears of its parent's death.
+      if (c.alive && c.pdeathsig) sendSignal(c, { sig: c.pdeathsig, code: 0, pid: p.pid, uid: 0 });
       c.parent = heir?.alive ? heir : undefined;
       if (c.parent) {
         c.parent.children.add(c);

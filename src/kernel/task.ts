@@ -71,6 +71,10 @@ export class Process {
   readonly sigWait = new WaitQueue();
   engineClosed = false;
   comm = '';
+  /** prctl state: PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS. */
+  pdeathsig = 0;
+  dumpable = 1;
+  noNewPrivs = false;
 
   get ppid(): number { return this.parent?.pid ?? 0; }
 

@@ -2,7 +2,7 @@
 // execveat, wait4, waitid, and process groups/sessions (kernel/fork.c, kernel/exit.c,
 // fs/exec.c, kernel/sys.c).
 import * as fs from 'node:fs';
-import { CLONE, CLONE_ARGS_LAYOUT, SIGINFO_LAYOUT, WAIT, AT } from '../abi.js';
+import { CLONE, CLONE_ARGS_LAYOUT, SIGINFO_LAYOUT, WAIT, AT, PR } from '../abi.js';
 import { TaskExit } from '../dispatch.js';
 import { Errno } from '../errno.js';
 import { buildImage, ExecFailure, parseShebang } from '../exec.js';
@@ -310,4 +310,29 @@ export const processCalls = {
     return p && p.alive ? p.sid : -Errno.ESRCH;
   },
   getppid: (t: Task): SyscallResult => t.proc.ppid,
+  /** prctl(2): the process-attribute options a user program sets (kernel/sys.c) */
+  prctl(t: Task, [option, arg2]: number[]): SyscallResult {
+    const p = t.proc;
+    switch (option) {
+      case PR.PR_SET_NAME: p.comm = t.mem.cstring(arg2, 16).slice(0, 15); return 0;
+      case PR.PR_GET_NAME: {
+        const b = new Uint8Array(16);
+        b.set(new TextEncoder().encode(p.comm).subarray(0, 15));
+        t.mem.write(arg2, b);
+        return 0;
+      }
+      case PR.PR_SET_CHILD_SUBREAPER: p.subreaper = arg2 !== 0; return 0;
+      case PR.PR_GET_CHILD_SUBREAPER: t.mem.setI32(arg2, p.subreaper ? 1 : 0); return 0;
+      case PR.PR_SET_PDEATHSIG:
+        if (arg2 < 0 || arg2 > 64) return -Errno.EINVAL;
+        p.pdeathsig = arg2;
+        return 0;
+      case PR.PR_GET_PDEATHSIG: t.mem.setI32(arg2, p.pdeathsig); return 0;
+      case PR.PR_GET_DUMPABLE: return p.dumpable;
+      case PR.PR_SET_DUMPABLE: if (arg2 !== 0 && arg2 !== 1) return -Errno.EINVAL; p.dumpable = arg2; return 0;
+      case PR.PR_SET_NO_NEW_PRIVS: if (arg2 !== 1) return -Errno.EINVAL; p.noNewPrivs = true; return 0;
+      case PR.PR_GET_NO_NEW_PRIVS: return p.noNewPrivs ? 1 : 0;
+      default: return -Errno.EINVAL;
+    }
+  },
 };
