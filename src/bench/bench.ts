@@ -117,7 +117,7 @@ function command(runner: RunnerId, arch: Arch, elf: string, args: string[]): [st
 
 class BenchFailure extends Error {}
 
-interface Sample { ms: number; stdout: string }
+interface Sample { ms: number; stdout: string; raw: string }
 
 /** Reference stdout per program+args, shared by all runners and arches. */
 const expected = new Map<string, { stdout: string; who: string }>();
@@ -145,7 +145,7 @@ function runOnce(runner: RunnerId, arch: Arch, elf: string, args: string[]): Sam
   else if (ref.stdout !== stdout) {
     throw new BenchFailure(`${who}\n  stdout differs from ${ref.who}\n  --- expected ---\n${ref.stdout}\n  --- got ---\n${stdout}`);
   }
-  return { ms, stdout };
+  return { ms, stdout, raw: r.stdout };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -294,6 +294,26 @@ function parseArgs(argv: string[]) {
   return { runs, strict, only };
 }
 
+const FORK_TARGET_US = 50_000;
+
+/** Run bench_fork under every runner and read the `fork_us` line it prints. */
+function forkBench(
+  runners: (a: Arch) => RunnerId[], once: (r: RunnerId, a: Arch, elf: string, args: string[]) => Sample,
+): { arch: Arch; runner: RunnerId; us: number }[] {
+  const out: { arch: Arch; runner: RunnerId; us: number }[] = [];
+  for (const arch of ARCHES) {
+    const elf = join(ROOT, 'guest/build', arch, 'bench_fork');
+    if (!existsSync(elf)) throw new BenchFailure(`${elf} missing - run \`bash guest/build.sh\``);
+    for (const runner of runners(arch)) {
+      const s = once(runner, arch, elf, ['256']);
+      const m = /fork_us (\d+)/.exec(s.raw);
+      if (!m) throw new BenchFailure(`bench_fork under ${runner} (${arch}) printed no fork_us line`);
+      out.push({ arch, runner, us: Number(m[1]) });
+    }
+  }
+  return out;
+}
+
 function main(): number {
   const opts = parseArgs(process.argv.slice(2));
   const t0 = performance.now();
@@ -365,7 +385,17 @@ function main(): number {
         t.metric === 'throughput' ? pct(r.target.measured) : fx(r.target.measured), r.target.pass ? 'PASS' : 'MISS']);
     }
   }
+  // Fork of a large process: reported by the guest itself (the parent times fork()).
+  const forkRows = forkBench(runnersFor, runOnce);
+  for (const f of forkRows) {
+    if (f.runner !== 'ucrun') continue;
+    const pass = f.us <= FORK_TARGET_US;
+    if (!pass) misses++;
+    tr.push(['bench_fork 256 MiB', f.arch, `fork() <= ${FORK_TARGET_US / 1000} ms`, 'in the guest', `${(f.us / 1000).toFixed(1)} ms`, pass ? 'PASS' : 'MISS']);
+  }
   say(table(tr, 4));
+  say(`fork of a 256 MiB touched process (median of 5, timed by the parent): ` +
+    forkRows.map((f) => `${f.arch} ${f.runner} ${(f.us / 1000).toFixed(1)} ms`).join(', '));
   for (const s of skipped) say(`skipped ${s.name} (optional): ${s.reason}`);
   const secs = (performance.now() - t0) / 1000;
   say();
