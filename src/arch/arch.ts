@@ -46,6 +46,8 @@ export interface ArchSpec {
   startThread(engine: Engine, entry: number, sp: number): void;
   /** The thread pointer register (CLONE_SETTLS): x86_64 fs base, aarch64 TPIDR_EL0. */
   setTls(engine: Engine, value: number): void;
+  /** si_code of SIGILL for an undefined instruction (x86 #UD: ILL_ILLOPN 2, arm64: ILL_ILLOPC 1). */
+  illegalInsnCode: number;
   /** Every register of a user context (fork copies them raw, 16 bytes each at most). */
   contextRegs: readonly number[];
   /** Inside the syscall hook the pc is this far before the instruction after the trap. */

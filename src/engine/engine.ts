@@ -13,7 +13,7 @@ import koffi from 'koffi';
 import {
   loadUnicorn, UnicornLib, UC_CTL_CPU_MODEL, UC_CTL_TB_FLUSH, UC_CTL_TCG_BUFFER_SIZE, UC_CTL_TLB_FLUSH,
   UC_CTL_TLB_TYPE, UC_HOOK_INSN, UC_HOOK_INTR, UC_HOOK_TLB_FILL, UC_PROT_ALL, UC_TLB_VIRTUAL,
-  UC_X86_INS_SYSCALL, UC_CTL_TB_REMOVE_CACHE, UC_PROT_READ, UC_PROT_EXEC,
+  UC_X86_INS_SYSCALL, UC_CTL_TB_REMOVE_CACHE, UC_PROT_READ, UC_PROT_EXEC, UC_PROT_WRITE, UC_HOOK_MEM_READ, UC_HOOK_MEM_WRITE,
 } from './unicorn.js';
 import type { PhysMem } from '../mm/physmem.js';
 
@@ -48,12 +48,18 @@ const TCG_BUFFER_BYTES = 16 << 20;
 
 const engines = new Map<number, Engine>();
 let nextId = 1;
-let callbacks: { tlbFill: bigint; syscall: bigint; intr: bigint } | undefined;
+let callbacks: { tlbFill: bigint; syscall: bigint; intr: bigint; memAccess: bigint } | undefined;
 
 function registerCallbacks(lib: UnicornLib) {
   if (callbacks) return callbacks;
   const tlbFill = (_uc: bigint, addr: number | bigint, type: number, entry: bigint, user: number): boolean => {
     const e = engines.get(user)!;
+    const probe = e.probe;
+    if (probe && typeof addr === 'number' && addr >= probe.page && addr < probe.page + 4096) {
+      koffi.encode(entry, 0, 'uint64_t', probe.scratch + (addr - probe.page));
+      koffi.encode(entry, 8, 'int32_t', UC_PROT_READ | UC_PROT_WRITE | UC_PROT_EXEC);
+      return true;
+    }
     try {
       if (typeof addr !== 'number' || addr < 0) {
         // uc_emu_start/stop look up the page of the `until` address (the last page of the
@@ -101,7 +107,14 @@ function registerCallbacks(lib: UnicornLib) {
     } catch (err) { e.hostError ??= err; e.stop(); } finally { e.inHook = false; }
     if (e.flushPending) { e.flushPending = false; e.flushTlb(); }
   };
+  const memAccess = (_uc: bigint, _type: number, addr: number | bigint, _size: number, _value: unknown, user: number): void => {
+    const p = engines.get(user)?.probe;
+    if (!p || p.hit !== undefined || typeof addr !== 'number') return;
+    // With the virtual TLB, memory hooks report physical addresses: map back from the scratch frame.
+    if (addr >= p.scratch && addr < p.scratch + 4096) p.hit = p.page + (addr - p.scratch);
+  };
   callbacks = {
+    memAccess: koffi.register(memAccess, koffi.pointer(lib.proto.memAccess)),
     tlbFill: koffi.register(tlbFill, koffi.pointer(lib.proto.tlbFill)),
     syscall: koffi.register(syscall, koffi.pointer(lib.proto.syscall)),
     intr: koffi.register(intr, koffi.pointer(lib.proto.intr)),
@@ -127,6 +140,8 @@ export class Engine {
   running = false;
   /** True inside the syscall/interrupt hooks (not the TLB-fill hook, where stopping is forbidden). */
   inHook = false;
+  /** Active while faultAddress() re-runs one instruction. */
+  probe: { page: number; scratch: number; hit?: number } | undefined;
   #codeFlushPending = false;
   #tlbFlushPending = false;
   #mappedBytes = 0;
@@ -209,6 +224,37 @@ export class Engine {
       buf.fill(0);
       other.lib.uc_reg_read(other.uc, id, buf);
       this.lib.uc_reg_write(this.uc, id, buf);
+    }
+  }
+
+  /**
+   * The exact address a faulting instruction at `pc` touched in the 4 KiB page `page` (the
+   * TLB-fill hook only sees the page). Re-runs that one instruction with the page backed by
+   * a scratch frame and a temporary memory hook, then restores every register and flushes
+   * what the probe cached. Not for the hot path: faults only.
+   */
+  faultAddress(pc: number, page: number): number | undefined {
+    const lib = this.lib;
+    const ctxOut = [0n];
+    if (lib.uc_context_alloc(this.uc, ctxOut as never) !== 0) return undefined;
+    const ctx = ctxOut[0];
+    const frame = this.phys.allocFrame();
+    const hh = new BigUint64Array(1);
+    try {
+      lib.uc_context_save(this.uc, ctx);
+      this.probe = { page, scratch: frame * 4096 };
+      lib.uc_ctl(this.uc, UC_CTL_TLB_FLUSH);
+      const cb = registerCallbacks(lib);
+      if (lib.uc_hook_add(this.uc, hh, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, cb.memAccess, this.id, 1n, 0n) !== 0) return undefined;
+      lib.uc_emu_start(this.uc, pc, UNTIL_NEVER, 0, 1);
+      lib.uc_hook_del(this.uc, hh[0]);
+      return this.probe.hit;
+    } finally {
+      this.probe = undefined;
+      lib.uc_context_restore(this.uc, ctx);
+      lib.uc_context_free(ctx);
+      lib.uc_ctl(this.uc, UC_CTL_TLB_FLUSH);
+      this.phys.unref(frame);
     }
   }
 

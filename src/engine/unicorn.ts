@@ -24,6 +24,8 @@ export const UC_HOOK_MEM_WRITE_UNMAPPED = 1 << 5;
 export const UC_HOOK_MEM_FETCH_UNMAPPED = 1 << 6;
 export const UC_HOOK_INSN_INVALID = 1 << 14;
 export const UC_HOOK_TLB_FILL = 1 << 17;
+export const UC_HOOK_MEM_READ = 1 << 10;
+export const UC_HOOK_MEM_WRITE = 1 << 11;
 export const UC_HOOK_MEM_INVALID = (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 9);
 
 export const UC_MEM_READ = 16;
@@ -67,9 +69,13 @@ export interface UnicornLib {
   uc_hook_add(uc: bigint, hh: BigUint64Array, type: number, cb: bigint, user: number, begin: bigint, end: bigint, ...rest: unknown[]): number;
   uc_hook_del(uc: bigint, hh: bigint): number;
   uc_ctl(uc: bigint, ctl: number, ...rest: unknown[]): number;
+  uc_context_alloc(uc: bigint, out: bigint[]): number;
+  uc_context_save(uc: bigint, ctx: bigint): number;
+  uc_context_restore(uc: bigint, ctx: bigint): number;
+  uc_context_free(ctx: bigint): number;
   proto: {
     tlbFill: TypeObject; syscall: TypeObject; intr: TypeObject;
-    insnInvalid: TypeObject; memInvalid: TypeObject; cpuid: TypeObject;
+    insnInvalid: TypeObject; memInvalid: TypeObject; cpuid: TypeObject; memAccess: TypeObject;
   };
 }
 
@@ -134,6 +140,10 @@ function bind(lib: LibraryHandle, path: string, version: number): UnicornLib {
     uc_hook_add: f('int uc_hook_add(void *uc, _Out_ uint64_t *hh, int type, void *cb, uintptr_t user, uint64_t begin, uint64_t end, ...)') as never,
     uc_hook_del: f('int uc_hook_del(void *uc, uint64_t hh)') as never,
     uc_ctl: f('int uc_ctl(void *uc, int ctl, ...)') as never,
+    uc_context_alloc: f('int uc_context_alloc(void *uc, _Out_ void **ctx)') as never,
+    uc_context_save: f('int uc_context_save(void *uc, void *ctx)') as never,
+    uc_context_restore: f('int uc_context_restore(void *uc, void *ctx)') as never,
+    uc_context_free: f('int uc_context_free(void *ctx)') as never,
     proto: {
       tlbFill: koffi.proto('bool ucrun_tlb_fill_cb(void *uc, uint64_t addr, int type, void *entry, uintptr_t user)'),
       syscall: koffi.proto('void ucrun_syscall_cb(void *uc, uintptr_t user)'),
@@ -141,6 +151,7 @@ function bind(lib: LibraryHandle, path: string, version: number): UnicornLib {
       insnInvalid: koffi.proto('bool ucrun_insn_invalid_cb(void *uc, uintptr_t user)'),
       memInvalid: koffi.proto('bool ucrun_mem_invalid_cb(void *uc, int type, uint64_t addr, int size, int64_t value, uintptr_t user)'),
       cpuid: koffi.proto('int ucrun_cpuid_cb(void *uc, uintptr_t user)'),
+      memAccess: koffi.proto('void ucrun_mem_access_cb(void *uc, int type, uint64_t addr, int size, int64_t value, uintptr_t user)'),
     },
   };
 }

@@ -178,10 +178,15 @@ export class Kernel {
     if ((t.state as string) === 'dead') { this.#afterRun(t); return; }
     if (err !== 0 && !t.faulted) {
       const fault = t.engine.lastFault;
-      if (err === UC_ERR_INSN_INVALID) this.fault(t, Signal.SIGILL, 1 /* ILL_ILLOPC */, t.pc);
+      if (err === UC_ERR_INSN_INVALID) this.fault(t, Signal.SIGILL, t.proc.arch.illegalInsnCode, t.pc);
       else {
-        const addr = Number(fault?.addr ?? 0n);
-        this.fault(t, Signal.SIGSEGV, t.proc.mm.find(addr) ? 2 /* SEGV_ACCERR */ : 1 /* SEGV_MAPERR */, addr);
+        // The fill hook only knows the page: re-run the instruction to learn the byte.
+        const page = Number(fault?.addr ?? 0n);
+        const exact = fault?.type === 18 /* fetch */ ? page : t.engine.faultAddress(t.pc, page - (page % 4096));
+        const addr = exact ?? page;
+        const mm = t.proc.mm;
+        if (mm.isBusAddress(addr)) this.fault(t, Signal.SIGBUS, 2 /* BUS_ADRERR */, addr);
+        else this.fault(t, Signal.SIGSEGV, mm.find(addr) ? 2 /* SEGV_ACCERR */ : 1 /* SEGV_MAPERR */, addr);
       }
     }
     t.faulted = false;
@@ -219,9 +224,24 @@ export class Kernel {
     const sig = signalFault(t.proc.arch.name, intno);
     t.faulted = true;
     t.stopThen((task) => {
-      const code = sig === Signal.SIGFPE ? 1 /* FPE_INTDIV */ : sig === Signal.SIGTRAP ? 1 : 2;
+      // QEMU remembers a contributory x86 exception (#DE, #TS, #NP, #SS, #GP) that the hook
+      // took instead of delivering, and turns the next one into a double fault: start the
+      // process on a fresh CPU with the same registers.
+      if (task.proc.arch.name === 'x86_64' && [0, 10, 11, 12, 13].includes(intno)) this.freshEngine(task);
+      const code = sig === Signal.SIGFPE ? 1 /* FPE_INTDIV */ : sig === Signal.SIGTRAP ? 1 /* TRAP_BRKPT */
+        : sig === Signal.SIGILL ? task.proc.arch.illegalInsnCode : 2;
       this.fault(task, sig, code, task.pc);
     });
+  }
+
+  /** Move a stopped task's process to a new engine with the same registers. */
+  freshEngine(t: Task): void {
+    const p = t.proc;
+    const old = p.engine;
+    const e = this.newEngine(t, p.arch);
+    e.copyRegsFrom(old, p.arch.contextRegs);
+    old.close();
+    p.engine = e;
   }
 
   /** exit_group(): every task of the process ends with `code`. */

@@ -28,6 +28,8 @@ export interface Vma {
   shared: boolean;
   /** What /proc/self/maps would show: '[heap]', '[stack]', a path, or ''. */
   name: string;
+  /** File mappings: pages from here on lie wholly beyond the file's end (access: SIGBUS). */
+  busFrom?: number;
 }
 
 /** A guest access the address space refused; syscalls turn it into EFAULT, the CPU into SIGSEGV. */
@@ -85,6 +87,7 @@ export class AddressSpace {
   translate(vaddr: number, type: number): number {
     const vma = this.find(vaddr);
     if (!vma) return -1;
+    if (vma.busFrom !== undefined && vaddr >= vma.busFrom) return -1;
     const need = type === ACCESS_WRITE ? PROT_WRITE : type === ACCESS_FETCH ? PROT_EXEC : PROT_READ;
     if ((vma.prot & need) === 0) return -1;
     const vpn = Math.floor(vaddr / PAGE_SIZE);
@@ -119,6 +122,12 @@ export class AddressSpace {
     if (pa < 0) throw new GuestFault(vaddr, write, this.find(vaddr) !== undefined);
     if (write && this.phys.code[pa >>> PAGE_SHIFT]) this.onCodeWrite();
     return pa;
+  }
+
+  /** Would an access at `addr` be a SIGBUS (a file mapping's page past the end of the file)? */
+  isBusAddress(addr: number): boolean {
+    const v = this.find(addr);
+    return !!v && v.busFrom !== undefined && addr >= v.busFrom;
   }
 
   /** Is [start, end) free of VMAs? */

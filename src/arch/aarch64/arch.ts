@@ -48,6 +48,7 @@ export const aarch64: ArchSpec = {
   machine: 'aarch64',
   platform: 'aarch64',
   hwcaps: () => ({ hwcap, hwcap2: 0 }),
+  illegalInsnCode: 1,
   contextRegs: [
     ...Array.from({ length: 31 }, (_, i) => xreg(i)), A64_REG.SP, A64_REG.PC, A64_REG.NZCV, A64_REG.TPIDR_EL0,
     A64_REG.FPCR, A64_REG.FPSR, ...Array.from({ length: 32 }, (_, i) => A64_REG.Q0 + i),

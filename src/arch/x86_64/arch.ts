@@ -42,6 +42,7 @@ export const x86_64: ArchSpec = {
     hwcapCache ??= { hwcap: probeCpuid(engine, 1, 0).edx >>> 0, hwcap2: 0 };
     return hwcapCache;
   },
+  illegalInsnCode: 2,
   contextRegs: [
     X86_REG.RAX, X86_REG.RBX, X86_REG.RCX, X86_REG.RDX, X86_REG.RSI, X86_REG.RDI, X86_REG.RBP, X86_REG.RSP,
     X86_REG.R8, X86_REG.R9, X86_REG.R10, X86_REG.R11, X86_REG.R12, X86_REG.R13, X86_REG.R14, X86_REG.R15,

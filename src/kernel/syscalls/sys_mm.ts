@@ -71,12 +71,19 @@ export const mmCalls = {
     if (file) {
       // File contents are copied in at map time; writes through a MAP_SHARED mapping stay in
       // guest memory (not written back to the host file).
-      const buf = Buffer.alloc(Math.min(size, Math.max(0, fs.fstatSync(file.hostFd).size - off)));
+      const fileSize = fs.fstatSync(file.hostFd).size;
+      const buf = Buffer.alloc(Math.min(size, Math.max(0, fileSize - off)));
       if (buf.length > 0) {
         const n = fs.readSync(file.hostFd, buf, 0, buf.length, off);
         t.mem.write(at, buf.subarray(0, n));
       }
       if (!(prot & PROT_WRITE)) mm.protect(at, size, prot);
+      // Pages wholly beyond the end of the file raise SIGBUS when touched (filemap_fault).
+      const inFile = pageUp(Math.max(0, fileSize - off));
+      if (inFile < size) {
+        const v = mm.find(at + inFile);
+        if (v) { mm.protect(at + inFile, size - inFile, prot); mm.find(at + inFile)!.busFrom = at + inFile; }
+      }
     }
     return at;
   },
