@@ -25,6 +25,15 @@ const isBenchmark = (name: string) => name.startsWith('bench_');
 export const isDeadlockProgram = (name: string) => name.startsWith('deadlock_');
 export const DEADLOCK_EXIT = 124;
 
+/**
+ * Programs the qemu-user oracle cannot run here, and why (the native run still decides).
+ * exec_main execve()s an aarch64 binary: qemu-aarch64 needs binfmt_misc for that, which a
+ * CI machine does not have.
+ */
+export const QEMU_CANNOT: Readonly<Record<string, string>> = {
+  exec_main: 'execve of an aarch64 binary from qemu-aarch64 needs binfmt_misc',
+};
+
 export const guestPath = (arch: Arch, name: string) => join(ROOT, 'guest/build', arch, name);
 
 export function guestPrograms(): string[] {

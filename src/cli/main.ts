@@ -3,8 +3,7 @@ import { runProgram, reportError } from './run.js';
 import { compare } from './compare.js';
 
 const USAGE = `usage:
-  ucrun run [--strace[=FILE]] [--root DIR] [-E NAME=VALUE]... [--mem-limit MiB] [--max-procs N]
-            [--seed N] [--] ELF [ARGS...]
+  ucrun run [--strace[=FILE]] [--root DIR] [-E NAME=VALUE]... [--mem-limit MiB] [--max-procs N] [--seed N] [--] ELF [ARGS...]
   ucrun compare [--strict] X86_ELF AARCH64_ELF [ARGS...]
 
   run      run a static x86_64 or aarch64 Linux ELF; exit status is the guest's

@@ -1,7 +1,9 @@
 // Signal generation and delivery (kernel/signal.c, arch/*/kernel/signal.c's callers).
 //
 // Invariants:
-// - Standard signals do not queue: one pending bit per signal, with the siginfo of the first.
+// - Standard signals do not queue: one pending bit per signal and per set (the task's own set
+//   for tkill/tgkill/raise, the process's for kill), with the siginfo of the first; real-time
+//   signals queue every instance (PendingSignals).
 // - A signal is "deliverable" when it is pending and not blocked; SIGKILL and SIGSTOP can
 //   never be blocked, caught or ignored.
 // - Delivery happens only while the task's engine is stopped (the arch code writes the frame
@@ -38,9 +40,12 @@ export function isIgnored(p: Process, sig: number): boolean {
   return h === SA.SIG_IGN || (h === SA.SIG_DFL && DEFAULT_IGNORED.has(sig));
 }
 
+/** Pending signals of the process: its own set and its task's. */
+export const pendingMask = (p: Process): bigint => p.shared.mask | (p.tasks[0]?.private.mask ?? 0n);
+
 /** The lowest pending, unblocked signal (SIGKILL first), or 0. */
 export function nextSignal(p: Process): number {
-  const ready = p.sigpending & ~(p.sigmask & ~UNBLOCKABLE);
+  const ready = pendingMask(p) & ~(p.sigmask & ~UNBLOCKABLE);
   if (ready === 0n) return 0;
   if (ready & bit(Signal.SIGKILL)) return Signal.SIGKILL;
   for (let s = 1; s <= 64; s++) if (ready & bit(s)) return s;
@@ -49,30 +54,28 @@ export function nextSignal(p: Process): number {
 
 /** Is there something deliverable that would interrupt a blocked call? */
 export function hasInterruptingSignal(p: Process): boolean {
-  const ready = p.sigpending & ~(p.sigmask & ~UNBLOCKABLE);
+  const ready = pendingMask(p) & ~(p.sigmask & ~UNBLOCKABLE);
   if (ready === 0n) return false;
   for (let s = 1; s <= 64; s++) if ((ready & bit(s)) && !isIgnored(p, s)) return true;
   return false;
 }
 
-/** Generate a signal for a process (send_signal). */
-export function sendSignal(p: Process, info: QueuedSignal): void {
+/** Generate a signal for a process (send_signal); `task` directs it at one task (tkill). */
+export function sendSignal(p: Process, info: QueuedSignal, task?: Task): void {
   const k = p.kernel;
   const sig = info.sig;
   if (!p.alive) return;
   if (sig === Signal.SIGKILL) { k.killProcess(p, Signal.SIGKILL); return; }
+  const sets = [p.shared, ...p.tasks.map((t) => t.private)];
   if (sig === Signal.SIGCONT) {
-    p.sigpending &= ~(bit(Signal.SIGSTOP) | bit(Signal.SIGTSTP) | bit(Signal.SIGTTIN) | bit(Signal.SIGTTOU));
+    for (const s of sets) for (const stop of STOP_SIGNALS) s.discard(stop);
     if (p.stopped) k.continueProcess(p);
   } else if (STOP_SIGNALS.has(sig)) {
-    p.sigpending &= ~bit(Signal.SIGCONT);
+    for (const s of sets) s.discard(Signal.SIGCONT);
   }
   // Ignored signals are discarded at generation unless blocked (sig_ignored()).
   if (isIgnored(p, sig) && !(p.sigmask & bit(sig))) return;
-  if (!(p.sigpending & bit(sig))) {
-    p.sigpending |= bit(sig);
-    p.siginfo.set(sig, info);
-  }
+  (task ? task.private : p.shared).add(info);
   p.sigWait.notify();
   // signal_wake_up: interrupt a blocked call, or stop a running CPU so delivery is prompt.
   if (p.sigmask & bit(sig) && sig !== Signal.SIGKILL) return;
@@ -102,12 +105,17 @@ export function encodeSiginfo(q: QueuedSignal): Uint8Array {
   return b;
 }
 
-/** Take `sig` off the pending set, returning its siginfo. */
+/** Take one instance of `sig`, the task's own set first (dequeue_signal). */
 export function dequeue(p: Process, sig: number): QueuedSignal {
-  p.sigpending &= ~bit(sig);
-  const info = p.siginfo.get(sig) ?? { sig, code: SI_KERNEL, pid: 0, uid: 0 };
-  p.siginfo.delete(sig);
-  return info;
+  const own = p.tasks[0]?.private;
+  const info = own?.has(sig) ? own.take(sig) : p.shared.take(sig);
+  return info ?? { sig, code: SI_KERNEL, pid: 0, uid: 0 };
+}
+
+/** Setting a signal to be ignored discards it from every pending set (sigaction's flush). */
+export function discardPending(p: Process, sig: number): void {
+  p.shared.discard(sig);
+  for (const t of p.tasks) t.private.discard(sig);
 }
 
 /**
@@ -163,7 +171,8 @@ function buildFrame(t: Task, sig: number, info: QueuedSignal, act: SigAction): b
     return false;
   }
   p.sigmask = (p.sigmask | act.mask | ((act.flags & SA.SA_NODEFER) ? 0n : bit(sig))) & ~UNBLOCKABLE;
-  if (act.flags & SA.SA_RESETHAND) p.sigactions.delete(sig);
+  // SA_RESETHAND resets only the handler; the flags (SA_RESETHAND included) stay.
+  if (act.flags & SA.SA_RESETHAND) p.sigactions.set(sig, { ...act, handler: SA.SIG_DFL });
   return true;
 }
 
@@ -190,6 +199,7 @@ export function interruptCall(t: Task): void {
   if (restart || !handled && !sig) {
     // Rewind to the trap with the original number and first argument (the restart path).
     t.pc -= p.arch.frames.syscallInsnLength;
+    t.engine.setReg(abi.pc, t.pc);
     t.engine.setReg(abi.nr, call.nr);
     t.engine.setReg(abi.args[0], call.args[0]);
     p.kernel.tracer?.exit(t, call.name, call.args, -Errno.ERESTARTSYS);
@@ -198,6 +208,15 @@ export function interruptCall(t: Task): void {
   // A partially completed read/write reports its progress instead of EINTR.
   const done = saved.done ?? 0;
   const ret = done > 0 ? done : -Errno.EINTR;
+  // An interrupted relative sleep reports the time left (hrtimer_nanosleep_restart's rem).
+  const rem = call.name === 'nanosleep' ? call.args[1] : call.name === 'clock_nanosleep' && !(call.args[1] & 1) ? call.args[3] : 0;
+  if (rem && saved.deadline !== undefined) {
+    const left = BigInt(Math.max(0, Math.round(saved.deadline - Number(process.hrtime.bigint()))));
+    const b = new DataView(new ArrayBuffer(16));
+    b.setBigInt64(0, left / 1_000_000_000n, true);
+    b.setBigInt64(8, left % 1_000_000_000n, true);
+    try { p.mem.write(rem, new Uint8Array(b.buffer)); } catch { /* EFAULT on rem is ignored here */ }
+  }
   t.engine.setReg(abi.ret, ret);
   p.kernel.tracer?.exit(t, call.name, call.args, ret);
 }

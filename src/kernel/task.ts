@@ -30,6 +30,39 @@ export interface QueuedSignal { sig: number; code: number; pid: number; uid: num
 /** Work to do once the engine has stopped (never inside a hook). */
 export type AfterStop = (t: Task) => void;
 
+/** SIGRTMIN as the kernel numbers it: signals from here on queue every instance. */
+export const SIGRTMIN = 32;
+
+/**
+ * A set of pending signals (kernel/signal.c struct sigpending): standard signals are pending
+ * at most once (the first siginfo is kept), real-time signals queue every instance in order.
+ */
+export class PendingSignals {
+  mask = 0n;
+  readonly #queue = new Map<number, QueuedSignal[]>();
+
+  has(sig: number): boolean { return (this.mask & (1n << BigInt(sig - 1))) !== 0n; }
+
+  add(info: QueuedSignal): void {
+    const q = this.#queue.get(info.sig);
+    if (q && info.sig < SIGRTMIN) return;
+    if (q) q.push(info); else this.#queue.set(info.sig, [info]);
+    this.mask |= 1n << BigInt(info.sig - 1);
+  }
+
+  take(sig: number): QueuedSignal | undefined {
+    const q = this.#queue.get(sig);
+    const info = q?.shift();
+    if (!q || q.length === 0) { this.#queue.delete(sig); this.mask &= ~(1n << BigInt(sig - 1)); }
+    return info;
+  }
+
+  discard(sig: number): void {
+    this.#queue.delete(sig);
+    this.mask &= ~(1n << BigInt(sig - 1));
+  }
+}
+
 export class Process {
   mem: GuestMemory;
   engine!: Engine;
@@ -55,9 +88,8 @@ export class Process {
   /** rt_sigaction dispositions (absent: SIG_DFL), the blocked mask and pending signals. */
   sigactions = new Map<number, SigAction>();
   sigmask = 0n;
-  /** Pending standard signals, one each (bit N-1), with their siginfo. */
-  sigpending = 0n;
-  readonly siginfo = new Map<number, QueuedSignal>();
+  /** Signals sent to the process as a whole (kill); each task also has its own set (tkill). */
+  readonly shared = new PendingSignals();
   altstack = { sp: 0, size: 0, flags: 2 /* SS_DISABLE */ };
   /** ITIMER_REAL: absolute deadline (performance.now() ms) and interval (ms), 0 = off. */
   itimer = { deadline: 0, interval: 0 };
@@ -109,6 +141,8 @@ export class Task implements EngineClient {
   callState: Record<string, number> = {};
   blockedOn: Block | undefined;
   clearChildTid = 0;
+  /** Signals sent to this task alone (tgkill, tkill, raise), taken before the process's. */
+  readonly private = new PendingSignals();
   /** A signal arrived while the task was blocked: the pending call must be interrupted. */
   interrupted = false;
   /** Mask to restore after rt_sigsuspend's handler frame is built (saved into uc_sigmask). */

@@ -9,7 +9,8 @@ import type { Process, QueuedSignal, Task } from '../task.js';
 import { block, SyscallResult } from '../wait.js';
 import { TaskExit } from '../dispatch.js';
 import {
-  bit, dequeue, encodeSiginfo, hasInterruptingSignal, isIgnored, sendSignal, SI_TKILL, SI_USER, UNBLOCKABLE,
+  bit, dequeue, discardPending, encodeSiginfo, hasInterruptingSignal, isIgnored, pendingMask, sendSignal, SI_TKILL,
+  SI_USER, UNBLOCKABLE,
 } from '../signal_delivery.js';
 
 const F = SIGACTION_LAYOUT.fields;
@@ -42,7 +43,11 @@ export const signalCalls = {
     if (act && (sig === Signal.SIGKILL || sig === Signal.SIGSTOP)) return -Errno.EINVAL;
     const next = act ? readAction(t, act) : undefined;
     if (oact) writeAction(t, oact, t.proc.sigactions.get(sig) ?? DEFAULT_ACTION);
-    if (next) t.proc.sigactions.set(sig, { ...next, mask: next.mask & ~UNBLOCKABLE });
+    if (next) {
+      t.proc.sigactions.set(sig, { ...next, mask: next.mask & ~UNBLOCKABLE });
+      // POSIX: setting a pending signal's action to ignore discards it.
+      if (isIgnored(t.proc, sig)) discardPending(t.proc, sig);
+    }
     return 0;
   },
   /** rt_sigprocmask(2) */
@@ -61,7 +66,7 @@ export const signalCalls = {
   /** rt_sigpending(2) */
   rt_sigpending(t: Task, [set, size]: number[]): SyscallResult {
     if (size > SIGSET_SIZE) return -Errno.EINVAL;
-    t.mem.setU64(set, t.proc.sigpending & t.proc.sigmask);
+    t.mem.setU64(set, pendingMask(t.proc) & t.proc.sigmask);
     return 0;
   },
 };
@@ -110,7 +115,7 @@ export const signalGenCalls = {
     if ((tgid | 0) <= 0 || (tid | 0) <= 0 || sig < 0 || sig > 64) return -Errno.EINVAL;
     const p = t.kernel.processes.get(tid | 0);
     if (!p || p.pid !== (tgid | 0) || !p.alive) return -Errno.ESRCH;
-    if (sig !== 0) sendSignal(p, senderInfo(t, sig, SI_TKILL));
+    if (sig !== 0) sendSignal(p, senderInfo(t, sig, SI_TKILL), p.tasks[0]);
     return 0;
   },
   /** tkill(2) */
@@ -118,7 +123,7 @@ export const signalGenCalls = {
     if ((tid | 0) <= 0 || sig < 0 || sig > 64) return -Errno.EINVAL;
     const p = t.kernel.processes.get(tid | 0);
     if (!p || !p.alive) return -Errno.ESRCH;
-    if (sig !== 0) sendSignal(p, senderInfo(t, sig, SI_TKILL));
+    if (sig !== 0) sendSignal(p, senderInfo(t, sig, SI_TKILL), p.tasks[0]);
     return 0;
   },
   /** rt_sigreturn(2): the frame at sp goes back into the registers once the CPU stops */
@@ -159,7 +164,7 @@ export const signalGenCalls = {
     if (size !== SIGSET_SIZE) return -Errno.EINVAL;
     const p = t.proc;
     const want = readSigset(t, set) & ~UNBLOCKABLE;
-    const ready = p.sigpending & want;
+    const ready = pendingMask(p) & want;
     if (ready) {
       let sig = 1;
       while (!(ready & bit(sig))) sig++;
@@ -168,7 +173,7 @@ export const signalGenCalls = {
       return sig;
     }
     // Another, unblocked signal with an action interrupts the wait.
-    const other = p.sigpending & ~want & ~(p.sigmask & ~UNBLOCKABLE);
+    const other = pendingMask(p) & ~want & ~(p.sigmask & ~UNBLOCKABLE);
     if (other) for (let s = 1; s <= 64; s++) if ((other & bit(s)) && !isIgnored(p, s)) return -Errno.EINTR;
     if (t.callState.deadline === undefined) {
       if (timeout) {
