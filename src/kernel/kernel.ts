@@ -12,6 +12,7 @@ import { PhysMem } from '../mm/physmem.js';
 import { Dispatcher, Handler, SyscallTracer } from './dispatch.js';
 import { buildImage, ExecFailure, Image } from './exec.js';
 import { loadRingModule, RingModule } from './ring.js';
+import { UnixNamespace } from './socket/namespace.js';
 import { Scheduler } from './scheduler.js';
 import { bit, deliverSignals, sendSignal } from './signal_delivery.js';
 import { describeDeath, Signal, signalFault } from './signals.js';
@@ -55,6 +56,8 @@ export class Kernel {
   readonly phys: PhysMem;
   /** The AssemblyScript ring module bound to `phys` (pipe and socket data path). */
   readonly ring: RingModule;
+  /** Bound AF_UNIX names of this ucrun instance (abstract names never reach the host). */
+  readonly unixNames = new UnixNamespace();
   readonly dispatcher: Dispatcher;
   readonly sched: Scheduler;
   readonly root: string;

@@ -43,6 +43,13 @@ export class SocketFile extends OpenFile {
     return waitOrAgain(t, r, this.nonblock(flags), this.waitq);
   }
 
+  /** sendto with an address on a datagram socket. */
+  sendTo(t: Task, target: UnixSocket, src: PhysChunk[], len: number, flags: number): SyscallResult {
+    const r = this.sock.sendToSocket(target, src, len);
+    if (typeof r === 'number') return r;
+    return waitOrAgain(t, r, this.nonblock(flags), target.waitq);
+  }
+
   /** recvmsg core; `out` receives msg_flags and the sender's address. */
   recv(t: Task, dst: PhysChunk[], len: number, flags: number, out?: RecvOutcome): SyscallResult {
     const r = this.sock.recv(dst, len, flags, progress(t));

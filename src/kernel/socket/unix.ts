@@ -19,8 +19,10 @@ import { ByteRing, RingModule } from '../ring.js';
 import { WaitQueue } from '../wait.js';
 import type { Wait } from '../io.js';
 import {
-  MSG_PEEK, MSG_TRUNC, MSG_WAITALL, SOCK_BUF_DEFAULT, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, SocketState, UnixAddress,
+  MAX_DGRAM_QLEN, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, SOCK_BUF_DEFAULT, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, SocketState,
+  UnixAddress,
 } from './types.js';
+import type { UnixNamespace } from './namespace.js';
 import { POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM, POLLWRNORM } from '../vfs/file.js';
 
 export const RCV_SHUTDOWN = 1;
@@ -36,8 +38,11 @@ export type TransportResult = number | Wait;
 
 export interface Creds { pid: number; uid: number; gid: number }
 
-/** Where guest memory lives: the physical memory and the ring module bound to it. */
-export interface RingHost { phys: PhysMem; ring: RingModule }
+/** Where guest memory lives (the physical memory and its ring module) and the name tables. */
+export interface RingHost { phys: PhysMem; ring: RingModule; unixNames?: UnixNamespace }
+
+/** SOMAXCONN (net.core.somaxconn): the largest listen() backlog. */
+export const SOMAXCONN = 4096;
 
 export interface RecvResult {
   /** Bytes copied (or the full record length with MSG_TRUNC for records), or -errno. */
@@ -70,6 +75,11 @@ export class UnixSocket {
   peerCred: Creds | undefined;
   waitq = new WaitQueue();
   dead = false;
+  /** Listening sockets: connections not yet accepted (server-side sockets), oldest first. */
+  readonly acceptq: UnixSocket[] = [];
+  maxBacklog = 0;
+  /** A server-side socket created by connect() and not yet accepted (unix_release_sock's embrion). */
+  embryo = false;
   #rx: ByteRing;
   /** Senders of the records queued in #rx, oldest first (record sockets only). */
   readonly #senders: { from: UnixSocket; len: number }[] = [];
@@ -211,6 +221,7 @@ export class UnixSocket {
       this.#rx.recordConsume();
       this.#senders.shift();
       if (sender) { sender.from.wmem -= sender.len; sender.from.waitq.notify(); }
+      this.waitq.notify(); // senders waiting for room in this queue
     }
     const truncated = next > len;
     return { n: flags & MSG_TRUNC ? next : off, msgFlags: truncated ? MSG_TRUNC : 0, from };
@@ -268,12 +279,16 @@ export class UnixSocket {
   /** The last file reference is gone (unix_release_sock). */
   release(): void {
     this.dead = true;
+    const wasListening = this.state === SocketState.Listening;
     this.state = SocketState.Disconnected;
+    this.host.unixNames?.release(this);
+    // Connections never accepted are reset: their clients read ECONNRESET, then EOF.
+    if (wasListening) for (const e of this.acceptq.splice(0)) e.release();
     const p = this.peer;
-    if (p) {
+    if (p && p.peer === this) {
       if (this.connectionBased) {
         p.shutdown = SHUTDOWN_MASK;
-        if (this.#rx.used > 0) p.error = Errno.ECONNRESET;
+        if (this.#rx.used > 0 || this.embryo) p.error = Errno.ECONNRESET;
       }
       // What we sent and the peer never read no longer counts against us; what the peer sent us is gone.
       for (const s of this.#senders) s.from.wmem = Math.max(0, s.from.wmem - s.len);
@@ -285,14 +300,86 @@ export class UnixSocket {
     this.#rx.destroy();
   }
 
+  /** listen(2) (unix_listen): the backlog is capped at SOMAXCONN; a second listen resizes it. */
+  listen(backlog: number): number {
+    if (this.type === SOCK_DGRAM) return -Errno.EOPNOTSUPP;
+    if (this.state === SocketState.Connected || this.peer) return -Errno.EINVAL;
+    if (this.address.kind === 'unnamed') return -Errno.EINVAL;
+    this.maxBacklog = Math.min(Math.max(backlog | 0, 0), SOMAXCONN);
+    this.state = SocketState.Listening;
+    this.waitq.notify();
+    return 0;
+  }
+
+  /**
+   * Stream/seqpacket connect to a listener (unix_stream_connect): a server-side socket is made
+   * at once, linked to this one and queued for accept(); the client is connected right away.
+   * Returns 0, -errno, or a Wait while the listener's backlog is full.
+   */
+  connectTo(listener: UnixSocket, creds: Creds): TransportResult {
+    if (this.state === SocketState.Connected && this.peer) return -Errno.EISCONN;
+    if (this.state === SocketState.Listening) return -Errno.EINVAL;
+    if (listener.type !== this.type) return -Errno.EPROTOTYPE;
+    if (listener.state !== SocketState.Listening || listener.dead) return -Errno.ECONNREFUSED;
+    if (listener.acceptq.length > listener.maxBacklog) return wait(0);
+    const server = new UnixSocket(this.host, this.type, listener.creds);
+    server.embryo = true;
+    server.address = listener.address;
+    server.peer = this; this.peer = server;
+    server.state = this.state = SocketState.Connected;
+    server.peerCred = creds;
+    this.peerCred = listener.creds;
+    server.waitq = this.waitq;
+    listener.acceptq.push(server);
+    listener.waitq.notify();
+    this.waitq.notify();
+    return 0;
+  }
+
+  /** accept(2) (unix_accept): the oldest pending connection, or a Wait. */
+  accept(): UnixSocket | number | Wait {
+    if (this.state !== SocketState.Listening) return -Errno.EINVAL;
+    const s = this.acceptq.shift();
+    if (!s) return wait(0);
+    s.embryo = false;
+    this.waitq.notify();
+    return s;
+  }
+
+  /** Datagram connect(2): only this socket's default destination changes (no link back). */
+  connectDgram(target: UnixSocket | undefined): number {
+    if (!target) { this.peer = undefined; this.state = SocketState.Unbound; return 0; }
+    if (target.type !== this.type) return -Errno.EPROTOTYPE;
+    if (target.dead) return -Errno.ECONNREFUSED;
+    this.peer = target;
+    this.state = SocketState.Connected;
+    return 0;
+  }
+
+  /**
+   * sendto(2) of a datagram to an explicit target (unix_dgram_sendmsg with an address):
+   * the receiver must be a datagram socket not connected to someone else, and its queue
+   * must have room (net.unix.max_dgram_qlen) unless it is connected back to us.
+   */
+  sendToSocket(target: UnixSocket, src: PhysChunk[], len: number): TransportResult {
+    if (this.error) { const e = this.error; this.error = 0; return -e; }
+    if (target.type !== this.type) return -Errno.EPROTOTYPE;
+    if (target.dead) return -Errno.ECONNREFUSED;
+    if (target.peer && target.peer !== this) return -Errno.EPERM;
+    if (target.shutdown & RCV_SHUTDOWN) return -Errno.EPIPE;
+    if (target.peer !== this && target.#senders.length > MAX_DGRAM_QLEN) return wait(0);
+    return this.#sendRecord(target, src, len);
+  }
+
   /** Readiness (unix_poll / unix_dgram_poll). */
   pollMask(): number {
+    if (this.state === SocketState.Listening) return this.acceptq.length ? POLLIN | POLLRDNORM : 0;
     let m = 0;
     if (this.error) m |= POLLERR;
     if (this.shutdown & RCV_SHUTDOWN) m |= POLLRDHUP | POLLIN | POLLRDNORM;
     if (this.shutdown === SHUTDOWN_MASK) m |= POLLHUP;
     if (this.#rx.used > 0) m |= POLLIN | POLLRDNORM;
-    if (this.connectionBased && this.state !== SocketState.Connected && this.state !== SocketState.Listening) m |= POLLHUP;
+    if (this.connectionBased && this.state !== SocketState.Connected) m |= POLLHUP;
     // unix_writable: in-flight at most a quarter of the send buffer (POLLWRBAND too).
     if (this.wmem * 4 <= this.sndbuf) m |= POLLOUT | POLLWRNORM | 0x200;
     return m;

@@ -1,9 +1,8 @@
 // Socket syscalls (net/socket.c, net/unix/af_unix.c): socket, socketpair, send/recv family,
 // shutdown, getsockopt/setsockopt, getsockname/getpeername, listen. bind, connect and
 // accept (named sockets) arrive with the AF_UNIX issue.
-import { existsSync } from 'node:fs';
 import type { PhysChunk } from '../../mm/guest_memory.js';
-import { MSGHDR_LAYOUT, UCRED_LAYOUT } from '../abi.js';
+import { AT, MODE, MSGHDR_LAYOUT, UCRED_LAYOUT } from '../abi.js';
 import { Errno } from '../errno.js';
 import { SocketFile, RecvOutcome } from '../socket/socket_file.js';
 import {
@@ -14,8 +13,11 @@ import {
   SO_DEBUG, SO_DONTROUTE, SO_OOBINLINE, SO_RCVLOWAT, SO_SNDLOWAT, SO_LINGER, SO_RCVTIMEO_OLD, SO_SNDTIMEO_OLD,
 } from '../socket/types.js';
 import { UnixSocket } from '../socket/unix.js';
+import { waitOrAgain } from '../io.js';
+import { lookup } from '../vfs/open.js';
+import { hostMknod } from '../vfs/mknod.js';
+import * as fs from 'node:fs';
 import type { Task } from '../task.js';
-import { hostPath } from '../vfs/path.js';
 import type { SyscallResult } from '../wait.js';
 import { iovChunks, destChunks } from './sys_fs.js';
 
@@ -65,19 +67,38 @@ function putAddr(t: Task, addr: number, lenp: number, a: UnixAddress | undefined
   return 0;
 }
 
-/** Destination address of sendto/sendmsg on a socket (address lookup comes with bind). */
-function checkDest(t: Task, f: SocketFile, addr: number, len: number): number {
-  if (!addr || len === 0) return 0; // msg_namelen 0: no address
-  const s = f.sock;
-  if (s.type === SOCK_STREAM) return s.state === SocketState.Connected ? -Errno.EISCONN : -Errno.EOPNOTSUPP;
-  if (s.type === SOCK_SEQPACKET) return 0; // unix_seqpacket_sendmsg ignores msg_name
-  if (len < 0 || len > SOCKADDR_UN_SIZE) return -Errno.EINVAL;
-  const a = decodeSockaddrUn(t.mem.read(addr, len), len);
-  if (typeof a === 'number') return a;
-  if (a.kind === 'unnamed') return -Errno.EINVAL;
-  // No socket is bound to any name yet: a path that exists is not a socket we know.
-  if (a.kind === 'path') return existsSync(hostPath(t.kernel.root, a.path)) ? -Errno.ECONNREFUSED : -Errno.ENOENT;
-  return -Errno.ECONNREFUSED;
+/**
+ * The socket bound to `a` (unix_find_other): an abstract name in this instance's table, or
+ * the S_IFSOCK node a path names. ENOENT when the path does not exist, ECONNREFUSED when
+ * nothing is bound there (a stale node, a non-socket file).
+ */
+function findSocket(t: Task, a: UnixAddress): UnixSocket | number {
+  const ns = t.kernel.unixNames;
+  if (a.kind === 'abstract') return ns.abstract(a.name) ?? -Errno.ECONNREFUSED;
+  if (a.kind !== 'path') return -Errno.EINVAL;
+  const r = lookup(t.proc, AT.AT_FDCWD, a.path, true);
+  if (typeof r === 'number') return r;
+  if (!r.st) return -Errno.ENOENT;
+  if (!r.st.isSocket()) return -Errno.ECONNREFUSED;
+  return ns.inode(r.st.dev, r.st.ino) ?? -Errno.ECONNREFUSED;
+}
+
+/** Read and decode a sockaddr_un argument. */
+function readAddr(t: Task, addr: number, len: number): UnixAddress | number {
+  if (len < 0 || len > SOCKADDR_UN_SIZE + 2) return -Errno.EINVAL;
+  if (len > SOCKADDR_UN_SIZE) len = SOCKADDR_UN_SIZE;
+  return decodeSockaddrUn(t.mem.read(addr, len), len);
+}
+
+/** unix_autobind: give an unbound socket an abstract "\0xxxxx" name. */
+function autobind(t: Task, s: UnixSocket): number {
+  if (s.address.kind !== 'unnamed') return 0;
+  const name = t.kernel.unixNames.autobindName();
+  if (!name) return -Errno.ENOSPC;
+  t.kernel.unixNames.bindAbstract(name, s);
+  s.address = { kind: 'abstract', name };
+  if (s.state === SocketState.Unbound) s.state = SocketState.Bound;
+  return 0;
 }
 
 interface Msghdr { name: number; namelen: number; iov: number; iovlen: number; control: number; controllen: number }
@@ -97,9 +118,19 @@ function doSend(t: Task, fd: number, chunks: PhysChunk[] | number, flags: number
   if (typeof f === 'number') return f;
   if (typeof chunks === 'number') return chunks;
   if (flags & MSG_OOB) return -Errno.EOPNOTSUPP;
-  const e = checkDest(t, f, addr, addrlen);
-  if (e) return e;
   const len = chunks.reduce((n, c) => n + c.len, 0);
+  const s = f.sock;
+  // msg_namelen 0 means no address; stream sockets refuse one, seqpacket ignores it.
+  if (addr && addrlen !== 0 && s.type !== SOCK_SEQPACKET) {
+    if (s.type === SOCK_STREAM) return s.state === SocketState.Connected ? -Errno.EISCONN : -Errno.EOPNOTSUPP;
+    const a = readAddr(t, addr, addrlen);
+    if (typeof a === 'number') return a;
+    if (s.passcred) { const e = autobind(t, s); if (e) return e; }
+    const target = findSocket(t, a);
+    if (typeof target === 'number') return target;
+    return f.sendTo(t, target, chunks, len, flags);
+  }
+  if (s.passcred && s.address.kind === 'unnamed') { const e = autobind(t, s); if (e) return e; }
   return f.send(t, chunks, len, flags);
 }
 
@@ -205,24 +236,74 @@ export const socketCalls = {
     if (how < 0 || how > 2) return -Errno.EINVAL;
     return f.sock.shutdownConn(how);
   },
-  /** listen(2): only unbound sockets exist until bind arrives, and Linux refuses those */
-  listen(t: Task, [fd]: number[]): SyscallResult {
+  /** bind(2) (unix_bind): a path creates an S_IFSOCK node; a bare family autobinds */
+  bind(t: Task, [fd, addr, len]: number[]): SyscallResult {
     const f = sockOf(t, fd);
     if (typeof f === 'number') return f;
-    if (f.sock.type === SOCK_DGRAM) return -Errno.EOPNOTSUPP;
-    return -Errno.EINVAL;
+    const a = readAddr(t, addr, len | 0);
+    if (typeof a === 'number') return a;
+    const s = f.sock;
+    if (s.address.kind !== 'unnamed') return -Errno.EINVAL;
+    if (a.kind === 'unnamed') return autobind(t, s);
+    const ns = t.kernel.unixNames;
+    if (a.kind === 'abstract') {
+      if (!ns.bindAbstract(a.name, s)) return -Errno.EADDRINUSE;
+    } else {
+      const r = lookup(t.proc, AT.AT_FDCWD, a.path, false);
+      if (typeof r === 'number') return r;
+      if (r.st || r.vlink !== undefined) return -Errno.EADDRINUSE;
+      const e = hostMknod(r.host, MODE.S_IFSOCK | (0o777 & ~t.proc.umask));
+      if (e) return e === -Errno.EEXIST ? -Errno.EADDRINUSE : e;
+      const st = fs.statSync(r.host);
+      ns.bindInode(st.dev, st.ino, s);
+    }
+    s.address = a;
+    if (s.state === SocketState.Unbound) s.state = SocketState.Bound;
+    return 0;
   },
-  /** accept(2): no socket can listen until bind arrives, so this is always Linux's refusal */
-  accept(t: Task, [fd]: number[]): SyscallResult {
+  /** listen(2) */
+  listen(t: Task, [fd, backlog]: number[]): SyscallResult {
     const f = sockOf(t, fd);
     if (typeof f === 'number') return f;
-    if (f.sock.type === SOCK_DGRAM) return -Errno.EOPNOTSUPP;
-    return -Errno.EINVAL;
+    return f.sock.listen(backlog | 0);
   },
-  /** accept4(2) */
+  /** connect(2) */
+  connect(t: Task, [fd, addr, len]: number[]): SyscallResult {
+    const f = sockOf(t, fd);
+    if (typeof f === 'number') return f;
+    const s = f.sock;
+    if ((len | 0) >= 2 && s.type === SOCK_DGRAM && t.mem.u8(addr) === 0 && t.mem.u8(addr + 1) === 0) {
+      return s.connectDgram(undefined); // AF_UNSPEC dissolves the association
+    }
+    const a = readAddr(t, addr, len | 0);
+    if (typeof a === 'number') return a;
+    if (a.kind === 'unnamed') return -Errno.EINVAL;
+    if (s.passcred) { const e = autobind(t, s); if (e) return e; }
+    const target = findSocket(t, a);
+    if (typeof target === 'number') return target;
+    if (s.type === SOCK_DGRAM) return s.connectDgram(target);
+    if (target === s) return -Errno.ECONNREFUSED;
+    const r = s.connectTo(target, creds(t));
+    if (typeof r === 'number') return r;
+    return waitOrAgain(t, r, f.nonblock(), target.waitq);
+  },
+  /** accept(2) */
+  accept(t: Task, [fd, addr, lenp]: number[]): SyscallResult { return socketCalls.accept4(t, [fd, addr, lenp, 0]); },
+  /** accept4(2): SOCK_NONBLOCK/SOCK_CLOEXEC apply to the new fd only */
   accept4(t: Task, [fd, addr, lenp, flags]: number[]): SyscallResult {
     if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return -Errno.EINVAL;
-    return socketCalls.accept(t, [fd, addr, lenp]);
+    const f = sockOf(t, fd);
+    if (typeof f === 'number') return f;
+    if (f.sock.type === SOCK_DGRAM) return -Errno.EOPNOTSUPP;
+    const r = f.sock.accept();
+    if (typeof r === 'number') return r;
+    if ('wait' in r) return waitOrAgain(t, r, f.nonblock(), f.sock.waitq);
+    const nf = fileFor(t, r, (flags & SOCK_NONBLOCK) !== 0);
+    const nfd = t.proc.fds.install(nf, (flags & SOCK_CLOEXEC) !== 0);
+    if (nfd < 0) { nf.release(); return nfd; }
+    const peer = r.peer;
+    const e = putAddr(t, addr, lenp, peer && peer.address.kind !== 'unnamed' ? peer.address : { kind: 'unnamed' });
+    return e || nfd;
   },
   /** getsockopt(2) at SOL_SOCKET */
   getsockopt(t: Task, [fd, level, opt, val, lenp]: number[]): SyscallResult {
