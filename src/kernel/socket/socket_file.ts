@@ -10,13 +10,13 @@ import type { Task } from '../task.js';
 import { OpenFile, S_IFSOCK } from '../vfs/file.js';
 import type { SyscallResult, WaitQueue } from '../wait.js';
 import { MSG_DONTWAIT, MSG_NOSIGNAL, UnixAddress } from './types.js';
-import { UnixSocket } from './unix.js';
+import { Ancillary, Creds, UnixSocket } from './unix.js';
 import { raiseSigpipe } from '../signal_delivery.js';
 
 let nextIno = 100000;
 const O_NONBLOCK = 0o4000; // the same on every arch
 
-export interface RecvOutcome { n: number; msgFlags: number; from?: UnixAddress }
+export interface RecvOutcome { n: number; msgFlags: number; from?: UnixAddress; anc?: Ancillary; peeked?: boolean; cred?: Creds }
 
 export class SocketFile extends OpenFile {
   readonly ino = nextIno++;
@@ -34,8 +34,8 @@ export class SocketFile extends OpenFile {
   }
 
   /** sendmsg core: SIGPIPE on EPIPE unless MSG_NOSIGNAL (and the process may die of it). */
-  send(t: Task, src: PhysChunk[], len: number, flags: number): SyscallResult {
-    const r = this.sock.send(src, len, progress(t));
+  send(t: Task, src: PhysChunk[], len: number, flags: number, anc?: Ancillary): SyscallResult {
+    const r = this.sock.send(src, len, progress(t), progress(t) === 0 ? anc : undefined);
     if (typeof r === 'number') {
       if (r === -Errno.EPIPE && !(flags & MSG_NOSIGNAL)) raiseSigpipe(t);
       return r;
@@ -44,8 +44,8 @@ export class SocketFile extends OpenFile {
   }
 
   /** sendto with an address on a datagram socket. */
-  sendTo(t: Task, target: UnixSocket, src: PhysChunk[], len: number, flags: number): SyscallResult {
-    const r = this.sock.sendToSocket(target, src, len);
+  sendTo(t: Task, target: UnixSocket, src: PhysChunk[], len: number, flags: number, anc?: Ancillary): SyscallResult {
+    const r = this.sock.sendToSocket(target, src, len, anc);
     if (typeof r === 'number') return r;
     return waitOrAgain(t, r, this.nonblock(flags), target.waitq);
   }
@@ -54,7 +54,8 @@ export class SocketFile extends OpenFile {
   recv(t: Task, dst: PhysChunk[], len: number, flags: number, out?: RecvOutcome): SyscallResult {
     const r = this.sock.recv(dst, len, flags, progress(t));
     if ('wait' in r) return waitOrAgain(t, r, this.nonblock(flags), this.waitq);
-    if (out) { out.n = r.n; out.msgFlags = r.msgFlags; out.from = r.from; }
+    if (out) { out.n = r.n; out.msgFlags = r.msgFlags; out.from = r.from; out.anc = r.anc; out.peeked = r.peeked; out.cred = r.cred; }
+    else if (r.anc && !r.peeked) r.anc.dispose(); // read(2): files sent with the data are closed
     return r.n;
   }
 

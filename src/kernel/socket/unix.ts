@@ -51,7 +51,18 @@ export interface RecvResult {
   msgFlags: number;
   /** The sender's address (recvfrom/recvmsg msg_name). */
   from?: UnixAddress;
+  /** Control data that arrived with these bytes; with MSG_PEEK it is left queued (`peeked`). */
+  anc?: Ancillary;
+  peeked?: boolean;
+  /** The sender's credentials (SCM_CREDENTIALS for SO_PASSCRED receivers). */
+  cred?: Creds;
 }
+
+/**
+ * Control data sent with a message (SCM_RIGHTS files, SCM_CREDENTIALS). Opaque to the
+ * transport, which only keeps it with its bytes and calls dispose() if it is never received.
+ */
+export interface Ancillary { files: unknown[]; cred?: Creds; dispose(): void; /** Set once queued with data. */ attached?: boolean }
 
 const INITIAL_RING = 16384;
 
@@ -82,7 +93,11 @@ export class UnixSocket {
   embryo = false;
   #rx: ByteRing;
   /** Senders of the records queued in #rx, oldest first (record sockets only). */
-  readonly #senders: { from: UnixSocket; len: number }[] = [];
+  readonly #senders: { from: UnixSocket; len: number; anc?: Ancillary }[] = [];
+  /** Stream sockets: bytes ever queued to / taken from #rx, and where control data rides. */
+  #written = 0;
+  #taken = 0;
+  readonly #streamAnc: { start: number; end: number; anc?: Ancillary }[] = [];
 
   constructor(readonly host: RingHost, readonly type: number, readonly creds: Creds) {
     // Rings start small and grow with what is in flight (at most about twice the send buffer).
@@ -117,7 +132,7 @@ export class UnixSocket {
    * same call already sent. Returns the total sent, -errno, or WOULD_BLOCK (nothing more fits
    * and the caller may wait). EPIPE tells the caller to raise SIGPIPE unless MSG_NOSIGNAL.
    */
-  send(src: PhysChunk[], len: number, done: number): TransportResult {
+  send(src: PhysChunk[], len: number, done: number, anc?: Ancillary): TransportResult {
     // unix_dgram_sendmsg (dgram and seqpacket) allocates first, which reports a pending error;
     // unix_stream_sendmsg checks SEND_SHUTDOWN before that.
     if (this.isRecord && this.error) { const e = this.error; this.error = 0; return -e; }
@@ -130,10 +145,10 @@ export class UnixSocket {
       return done > 0 ? done : -Errno.EPIPE;
     }
     if (peer.shutdown & RCV_SHUTDOWN) return done > 0 ? done : -Errno.EPIPE;
-    return this.isRecord ? this.#sendRecord(peer, src, len) : this.#sendStream(peer, src, len, done);
+    return this.isRecord ? this.#sendRecord(peer, src, len, anc) : this.#sendStream(peer, src, len, done, anc);
   }
 
-  #sendStream(peer: UnixSocket, src: PhysChunk[], len: number, done: number): TransportResult {
+  #sendStream(peer: UnixSocket, src: PhysChunk[], len: number, done: number, anc?: Ancillary): TransportResult {
     // unix_stream_sendmsg: chunks of at most sndbuf/2 - 64 bytes, each admitted while the
     // sender's in-flight bytes are below sndbuf.
     const maxChunk = Math.max(1, (this.sndbuf >> 1) - 64);
@@ -143,6 +158,9 @@ export class UnixSocket {
       const want = Math.min(len - sent, maxChunk);
       peer.#ensureCapacity(this.wmem + want);
       const n = copyIn(peer.#rx, src, sent, want);
+      // Control data rides with the first skb of the call (unix_stream_sendmsg).
+      if (sent === 0 && anc && n > 0) { anc.attached = true; peer.#streamAnc.push({ start: peer.#written, end: peer.#written + n, anc }); }
+      peer.#written += n;
       this.wmem += n;
       sent += n;
       if (n < want) break;
@@ -151,7 +169,7 @@ export class UnixSocket {
     return sent === len ? sent : wait(sent);
   }
 
-  #sendRecord(peer: UnixSocket, src: PhysChunk[], len: number): TransportResult {
+  #sendRecord(peer: UnixSocket, src: PhysChunk[], len: number, anc?: Ancillary): TransportResult {
     // unix_dgram_sendmsg: a message larger than the send buffer can never fit.
     if (len > this.sndbuf - 32) return -Errno.EMSGSIZE;
     if (this.wmem >= this.sndbuf) return wait(0);
@@ -164,7 +182,8 @@ export class UnixSocket {
       peer.#rx.recordAppend(c.pa, n);
       left -= n;
     }
-    peer.#senders.push({ from: this, len });
+    if (anc) anc.attached = true;
+    peer.#senders.push({ from: this, len, anc });
     this.wmem += len;
     peer.waitq.notify();
     return len;
@@ -184,13 +203,26 @@ export class UnixSocket {
     if (this.isRecord) return this.#recvRecord(dst, len, flags);
     const peek = (flags & MSG_PEEK) !== 0;
     let got = done;
+    let anc: Ancillary | undefined;
     if (len > got && this.#rx.used > 0) {
-      got += peek ? copyOutPeek(this.#rx, dst, got, len - got) : copyOut(this.#rx, dst, got, len - got);
-      if (!peek) this.#consumed(got - done);
+      // Reads stop at the bytes control data rides with, and end with them once delivered:
+      // files arrive with the first read that covers their byte, exactly once.
+      let limit = len - got;
+      const seg = this.#streamAnc.find((x) => x.end > this.#taken);
+      if (seg && seg.start > this.#taken) limit = Math.min(limit, seg.start - this.#taken);
+      else if (seg) { limit = Math.min(limit, seg.end - this.#taken); anc = seg.anc; if (!peek) seg.anc = undefined; }
+      const n = peek ? copyOutPeek(this.#rx, dst, got, limit) : copyOut(this.#rx, dst, got, limit);
+      got += n;
+      if (!peek) {
+        this.#taken += n;
+        while (this.#streamAnc.length && this.#streamAnc[0].end <= this.#taken) this.#streamAnc.shift();
+        this.#consumed(got - done);
+      }
+      if (anc) return { n: got, msgFlags: 0, from: this.peer?.address, anc, peeked: peek, cred: this.peer?.creds };
     }
     const from = this.peer?.address;
     const waitall = (flags & MSG_WAITALL) !== 0 && !peek;
-    if (got > 0 && (!waitall || got >= len)) return { n: got, msgFlags: 0, from };
+    if (got > 0 && (!waitall || got >= len)) return { n: got, msgFlags: 0, from, cred: this.peer?.creds };
     // A zero-length recv returns 0 when data is queued, else behaves like any empty read.
     if (len === 0 && this.#rx.used > 0) return { n: 0, msgFlags: 0, from };
     // Queue empty (or MSG_WAITALL short): an error first, then EOF, else wait.
@@ -217,6 +249,9 @@ export class UnixSocket {
     }
     const sender = this.#senders[0];
     const from = sender?.from.address;
+    const anc = sender?.anc;
+    const peeked = (flags & MSG_PEEK) !== 0;
+    if (!peeked && sender) sender.anc = undefined;
     if (!(flags & MSG_PEEK)) {
       this.#rx.recordConsume();
       this.#senders.shift();
@@ -224,7 +259,7 @@ export class UnixSocket {
       this.waitq.notify(); // senders waiting for room in this queue
     }
     const truncated = next > len;
-    return { n: flags & MSG_TRUNC ? next : off, msgFlags: truncated ? MSG_TRUNC : 0, from };
+    return { n: flags & MSG_TRUNC ? next : off, msgFlags: truncated ? MSG_TRUNC : 0, from, anc, peeked, cred: sender?.from.creds };
   }
 
   /** Stream bytes were read: the peer's in-flight count drops and writers may go on. */
@@ -264,15 +299,15 @@ export class UnixSocket {
     this.peer = undefined;
     this.state = SocketState.Unbound;
     // unix_dgram_disconnected: what the dead peer sent us and we did not read is dropped.
-    const keep: { from: UnixSocket; bytes: Uint8Array }[] = [];
+    const keep: { from: UnixSocket; bytes: Uint8Array; anc?: Ancillary }[] = [];
     while (this.#rx.recordNextLen() >= 0) {
       const s = this.#senders.shift()!;
       const bytes = this.#rx.recordReadBytes() ?? new Uint8Array(0);
       this.#rx.recordConsume();
-      if (s.from !== old) keep.push({ from: s.from, bytes });
-      else s.from.wmem = Math.max(0, s.from.wmem - s.len);
+      if (s.from !== old) keep.push({ from: s.from, bytes, anc: s.anc });
+      else { s.from.wmem = Math.max(0, s.from.wmem - s.len); s.anc?.dispose(); }
     }
-    for (const k of keep) { this.#rx.recordWriteBytes(k.bytes); this.#senders.push({ from: k.from, len: k.bytes.length }); }
+    for (const k of keep) { this.#rx.recordWriteBytes(k.bytes); this.#senders.push({ from: k.from, len: k.bytes.length, anc: k.anc }); }
     this.waitq.notify();
   }
 
@@ -296,7 +331,12 @@ export class UnixSocket {
       p.waitq.notify();
     }
     this.waitq.notify();
+    // Files in flight to a socket nobody will read any more are closed (unix_release_sock
+    // purges the queue).
+    for (const x of this.#senders) x.anc?.dispose();
+    for (const x of this.#streamAnc) x.anc?.dispose();
     this.#senders.length = 0;
+    this.#streamAnc.length = 0;
     this.#rx.destroy();
   }
 
@@ -361,14 +401,14 @@ export class UnixSocket {
    * the receiver must be a datagram socket not connected to someone else, and its queue
    * must have room (net.unix.max_dgram_qlen) unless it is connected back to us.
    */
-  sendToSocket(target: UnixSocket, src: PhysChunk[], len: number): TransportResult {
+  sendToSocket(target: UnixSocket, src: PhysChunk[], len: number, anc?: Ancillary): TransportResult {
     if (this.error) { const e = this.error; this.error = 0; return -e; }
     if (target.type !== this.type) return -Errno.EPROTOTYPE;
     if (target.dead) return -Errno.ECONNREFUSED;
     if (target.peer && target.peer !== this) return -Errno.EPERM;
     if (target.shutdown & RCV_SHUTDOWN) return -Errno.EPIPE;
     if (target.peer !== this && target.#senders.length > MAX_DGRAM_QLEN) return wait(0);
-    return this.#sendRecord(target, src, len);
+    return this.#sendRecord(target, src, len, anc);
   }
 
   /** Readiness (unix_poll / unix_dgram_poll). */

@@ -1,6 +1,7 @@
 // Every arch-neutral syscall handler by Linux name. The per-arch tables map numbers to these
 // names; a name with no handler here returns ENOSYS (reported once).
 import type { Handler } from '../dispatch.js';
+import { epollCalls } from './sys_epoll.js';
 import { fdCalls } from './sys_fd.js';
 import { fsCalls } from './sys_fs.js';
 import { mmCalls } from './sys_mm.js';
@@ -17,4 +18,5 @@ import { timeCalls } from './sys_time.js';
 export const allHandlers: Record<string, Handler> = {
   ...fsCalls, ...fdCalls, ...pathCalls, ...statCalls, ...mmCalls, ...procCalls, ...timeCalls,
   ...pollCalls, ...pipeCalls, ...socketCalls, ...signalCalls, ...signalGenCalls, ...processCalls,
+  ...epollCalls,
 };

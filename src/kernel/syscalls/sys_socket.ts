@@ -11,8 +11,10 @@ import {
   SOCK_CLOEXEC, SOCK_DGRAM, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF, SOCK_NONBLOCK, SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM,
   SOCK_TYPE_MASK, SocketState, SOCKADDR_UN_SIZE, SOL_SOCKET, UnixAddress, SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST,
   SO_DEBUG, SO_DONTROUTE, SO_OOBINLINE, SO_RCVLOWAT, SO_SNDLOWAT, SO_LINGER, SO_RCVTIMEO_OLD, SO_SNDTIMEO_OLD,
+  MSG_CMSG_CLOEXEC, MSG_CTRUNC,
 } from '../socket/types.js';
-import { UnixSocket } from '../socket/unix.js';
+import { Ancillary, UnixSocket } from '../socket/unix.js';
+import { parseControl, writeControl } from '../socket/scm.js';
 import { waitOrAgain } from '../io.js';
 import { lookup } from '../vfs/open.js';
 import { hostMknod } from '../vfs/mknod.js';
@@ -111,9 +113,15 @@ function readMsghdr(t: Task, addr: number): Msghdr {
   };
 }
 
-let warnedCmsg = false;
 
-function doSend(t: Task, fd: number, chunks: PhysChunk[] | number, flags: number, addr: number, addrlen: number): SyscallResult {
+function doSend(t: Task, fd: number, chunks: PhysChunk[] | number, flags: number, addr: number, addrlen: number, anc?: Ancillary): SyscallResult {
+  const r = doSend1(t, fd, chunks, flags, addr, addrlen, anc);
+  // Control data that did not get queued with any bytes is released (no fd leaks).
+  if (anc && !anc.attached) anc.dispose();
+  return r;
+}
+
+function doSend1(t: Task, fd: number, chunks: PhysChunk[] | number, flags: number, addr: number, addrlen: number, anc?: Ancillary): SyscallResult {
   const f = sockOf(t, fd);
   if (typeof f === 'number') return f;
   if (typeof chunks === 'number') return chunks;
@@ -128,10 +136,10 @@ function doSend(t: Task, fd: number, chunks: PhysChunk[] | number, flags: number
     if (s.passcred) { const e = autobind(t, s); if (e) return e; }
     const target = findSocket(t, a);
     if (typeof target === 'number') return target;
-    return f.sendTo(t, target, chunks, len, flags);
+    return f.sendTo(t, target, chunks, len, flags, anc);
   }
   if (s.passcred && s.address.kind === 'unnamed') { const e = autobind(t, s); if (e) return e; }
-  return f.send(t, chunks, len, flags);
+  return f.send(t, chunks, len, flags, anc);
 }
 
 function doRecv(t: Task, fd: number, chunks: PhysChunk[] | number, flags: number, out: RecvOutcome): SyscallResult {
@@ -196,19 +204,21 @@ export const socketCalls = {
     if (typeof f === 'number') return f;
     const out: RecvOutcome = { n: 0, msgFlags: 0 };
     const r = doRecv(t, fd, len > 0 ? destChunks(t, buf, Math.min(len, 0x7ffff000)) : [], flags, out);
+    // recvfrom has no control buffer: files that came with the data are closed (MSG_CTRUNC).
+    if (out.anc && !out.peeked) out.anc.dispose();
     if (typeof r === 'number' && r >= 0) { const e = putAddr(t, addr, addrlenp, out.from?.kind === 'unnamed' ? undefined : out.from); if (e) return e; }
     return r;
   },
-  /** sendmsg(2); control data (SCM_RIGHTS, SCM_CREDENTIALS) arrives with the AF_UNIX issue */
+  /** sendmsg(2) with SCM_RIGHTS and SCM_CREDENTIALS control data */
   sendmsg(t: Task, [fd, msg, flags]: number[]): SyscallResult {
     const f = sockOf(t, fd);
     if (typeof f === 'number') return f;
     const h = readMsghdr(t, msg);
-    if (h.controllen > 0 && !warnedCmsg) {
-      warnedCmsg = true;
-      t.kernel.log('ucrun: sendmsg ancillary data is not supported yet (ignored)');
-    }
-    return doSend(t, fd, iovChunks(t, h.iov, h.iovlen, false), flags, h.name, h.namelen);
+    const chunks = iovChunks(t, h.iov, h.iovlen, false);
+    if (typeof chunks === 'number') return chunks;
+    const anc = parseControl(t, h.control, h.controllen);
+    if (typeof anc === 'number') return anc;
+    return doSend(t, fd, chunks, flags, h.name, h.namelen, anc);
   },
   /** recvmsg(2): msg_namelen, msg_controllen (0) and msg_flags are written back */
   recvmsg(t: Task, [fd, msg, flags]: number[]): SyscallResult {
@@ -225,8 +235,11 @@ export const socketCalls = {
       namelen = bytes.length;
     }
     t.mem.setI32(msg + M.msg_namelen.offset, namelen);
-    t.mem.setU64(msg + M.msg_controllen.offset, 0);
-    t.mem.setI32(msg + M.msg_flags.offset, out.msgFlags);
+    const s = f.sock;
+    const c = writeControl(t, h.control, h.control ? h.controllen : 0, out.anc, !!out.peeked,
+      s.passcred ? out.cred ?? { pid: 0, uid: 0xffffffff, gid: 0xffffffff } : undefined, (flags & MSG_CMSG_CLOEXEC) !== 0);
+    t.mem.setU64(msg + M.msg_controllen.offset, c.used);
+    t.mem.setI32(msg + M.msg_flags.offset, out.msgFlags | (c.truncated ? MSG_CTRUNC : 0));
     return r;
   },
   /** shutdown(2) */
