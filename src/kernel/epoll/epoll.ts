@@ -23,6 +23,7 @@
 //   (e.g. a partial read of a pipe that stays readable). That is a spurious edge, never a lost
 //   one; notifiers that pass keys (eventfd does) get Linux's exact edges.
 import { EPOLL } from '../abi.js';
+import { Errno } from '../errno.js';
 import { O_RDWR, OpenFile, POLLIN, POLLRDNORM, S_IFBLK, S_IFCHR, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../vfs/file.js';
 import type { Stat } from '../../arch/stat.js';
 import { WaitQueue } from '../wait.js';
@@ -229,11 +230,11 @@ export class EpollFile extends OpenFile {
 
   /**
    * ep_send_events: report up to `max` ready items through `put(index, revents, data)`, which
-   * returns false when the user buffer faults. Returns the count, or -EFAULT (as a negative
-   * number) if the first event could not be stored; unreported items stay queued in order.
+   * returns false when the user buffer faults. Returns the count, or -EFAULT if the first
+   * event could not be stored; unreported items stay queued in order.
+   * Callers refresh() first.
    */
-  sendEvents(max: number, put: (i: number, revents: number, data: bigint) => boolean, efault: number): number {
-    this.refresh();
+  sendEvents(max: number, put: (i: number, revents: number, data: bigint) => boolean): number {
     const batch = [...this.#ready];
     this.#ready = new Set();
     let res = 0, i = 0;
@@ -242,7 +243,7 @@ export class EpollFile extends OpenFile {
       const revents = it.poll();
       if (!revents) continue; // not ready after all: off the list until the next wake-up
       if (!put(res, revents, it.data)) {
-        if (res === 0) res = -efault;
+        if (res === 0) res = -Errno.EFAULT;
         break; // the faulting item stays queued (it is batch[i])
       }
       res++;

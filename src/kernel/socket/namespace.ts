@@ -9,12 +9,13 @@ export class UnixNamespace {
   readonly #byInode = new Map<string, UnixSocket>();
   #autobindNext = 0;
 
-  static abstractKey(name: Uint8Array): string { return Buffer.from(name).toString('hex'); }
+  /** Abstract names are per socket type (unix_abstract_hash mixes in sk_type). */
+  static abstractKey(name: Uint8Array, type: number): string { return `${type}:${Buffer.from(name).toString('hex')}`; }
 
-  abstract(name: Uint8Array): UnixSocket | undefined { return this.#abstract.get(UnixNamespace.abstractKey(name)); }
+  abstract(name: Uint8Array, type: number): UnixSocket | undefined { return this.#abstract.get(UnixNamespace.abstractKey(name, type)); }
 
   bindAbstract(name: Uint8Array, s: UnixSocket): boolean {
-    const k = UnixNamespace.abstractKey(name);
+    const k = UnixNamespace.abstractKey(name, s.type);
     if (this.#abstract.has(k)) return false;
     this.#abstract.set(k, s);
     return true;
@@ -25,11 +26,11 @@ export class UnixNamespace {
   bindInode(dev: number, ino: number, s: UnixSocket): void { this.#byInode.set(`${dev}:${ino}`, s); }
 
   /** unix_autobind: "\0" followed by 5 hex digits, the first free one. */
-  autobindName(): Uint8Array | undefined {
+  autobindName(type: number): Uint8Array | undefined {
     for (let i = 0; i < 0x100000; i++) {
       const n = (this.#autobindNext++) & 0xfffff;
       const name = new TextEncoder().encode(n.toString(16).padStart(5, '0'));
-      if (!this.#abstract.has(UnixNamespace.abstractKey(name))) return name;
+      if (!this.#abstract.has(UnixNamespace.abstractKey(name, type))) return name;
     }
     return undefined;
   }

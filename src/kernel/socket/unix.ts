@@ -173,6 +173,8 @@ export class UnixSocket {
     // unix_dgram_sendmsg: a message larger than the send buffer can never fit.
     if (len > this.sndbuf - 32) return -Errno.EMSGSIZE;
     if (this.wmem >= this.sndbuf) return wait(0);
+    // unix_recvq_full: a datagram receiver not connected back to us holds max_dgram_qlen.
+    if (this.type === SOCK_DGRAM && peer.peer !== this && peer.#senders.length > MAX_DGRAM_QLEN) return wait(0);
     peer.#ensureCapacity(peer.#rx.used + len + 4 + 4096);
     if (!peer.#rx.recordBegin(len)) return wait(0);
     let left = len;
@@ -295,20 +297,9 @@ export class UnixSocket {
 
   /** First datagram write after the peer died: disconnect (unix_dgram_sendmsg). */
   #disconnectDgram(): void {
-    const old = this.peer;
     this.peer = undefined;
-    this.state = SocketState.Unbound;
-    // unix_dgram_disconnected: what the dead peer sent us and we did not read is dropped.
-    const keep: { from: UnixSocket; bytes: Uint8Array; anc?: Ancillary }[] = [];
-    while (this.#rx.recordNextLen() >= 0) {
-      const s = this.#senders.shift()!;
-      const bytes = this.#rx.recordReadBytes() ?? new Uint8Array(0);
-      this.#rx.recordConsume();
-      if (s.from !== old) keep.push({ from: s.from, bytes, anc: s.anc });
-      else { s.from.wmem = Math.max(0, s.from.wmem - s.len); s.anc?.dispose(); }
-    }
-    for (const k of keep) { this.#rx.recordWriteBytes(k.bytes); this.#senders.push({ from: k.from, len: k.bytes.length, anc: k.anc }); }
-    this.waitq.notify();
+    this.state = this.address.kind === 'unnamed' ? SocketState.Unbound : SocketState.Bound;
+    this.#purgeRecords();
   }
 
   /** The last file reference is gone (unix_release_sock). */
@@ -347,6 +338,7 @@ export class UnixSocket {
     if (this.address.kind === 'unnamed') return -Errno.EINVAL;
     this.maxBacklog = Math.min(Math.max(backlog | 0, 0), SOMAXCONN);
     this.state = SocketState.Listening;
+    this.peerCred = this.creds; // init_peercred: SO_PEERCRED on a listener is its owner
     this.waitq.notify();
     return 0;
   }
@@ -388,12 +380,23 @@ export class UnixSocket {
 
   /** Datagram connect(2): only this socket's default destination changes (no link back). */
   connectDgram(target: UnixSocket | undefined): number {
-    if (!target) { this.peer = undefined; this.state = SocketState.Unbound; return 0; }
-    if (target.type !== this.type) return -Errno.EPROTOTYPE;
-    if (target.dead) return -Errno.ECONNREFUSED;
+    if (target && target.type !== this.type) return -Errno.EPROTOTYPE;
+    if (target?.dead) return -Errno.ECONNREFUSED;
+    // unix_dgram_connect: leaving a peer drops every datagram still queued here.
+    if (this.peer && this.peer !== target) this.#purgeRecords();
     this.peer = target;
-    this.state = SocketState.Connected;
+    this.state = target ? SocketState.Connected : this.address.kind === 'unnamed' ? SocketState.Unbound : SocketState.Bound;
     return 0;
+  }
+
+  /** unix_dgram_disconnected: the receive queue is purged. */
+  #purgeRecords(): void {
+    while (this.#rx.recordNextLen() >= 0) {
+      const s = this.#senders.shift();
+      this.#rx.recordConsume();
+      if (s) { s.from.wmem = Math.max(0, s.from.wmem - s.len); s.anc?.dispose(); s.from.waitq.notify(); }
+    }
+    this.waitq.notify();
   }
 
   /**
@@ -407,7 +410,6 @@ export class UnixSocket {
     if (target.dead) return -Errno.ECONNREFUSED;
     if (target.peer && target.peer !== this) return -Errno.EPERM;
     if (target.shutdown & RCV_SHUTDOWN) return -Errno.EPIPE;
-    if (target.peer !== this && target.#senders.length > MAX_DGRAM_QLEN) return wait(0);
     return this.#sendRecord(target, src, len, anc);
   }
 
@@ -420,8 +422,11 @@ export class UnixSocket {
     if (this.shutdown === SHUTDOWN_MASK) m |= POLLHUP;
     if (this.#rx.used > 0) m |= POLLIN | POLLRDNORM;
     if (this.connectionBased && this.state !== SocketState.Connected) m |= POLLHUP;
-    // unix_writable: in-flight at most a quarter of the send buffer (POLLWRBAND too).
-    if (this.wmem * 4 <= this.sndbuf) m |= POLLOUT | POLLWRNORM | 0x200;
+    // unix_writable: in-flight at most a quarter of the send buffer (POLLWRBAND too); a
+    // datagram socket whose receiver's queue is full is not writable (unix_dgram_poll).
+    const p = this.peer;
+    const peerFull = this.type === SOCK_DGRAM && p !== undefined && p.peer !== this && p.#senders.length > MAX_DGRAM_QLEN;
+    if (this.wmem * 4 <= this.sndbuf && !peerFull) m |= POLLOUT | POLLWRNORM | 0x200;
     return m;
   }
 

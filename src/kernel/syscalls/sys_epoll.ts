@@ -84,7 +84,7 @@ function doWait(t: Task, epfd: number, events: number, maxevents: number, deadli
         throw e;
       }
     };
-    const n = ep.sendEvents(max, put, Errno.EFAULT);
+    const n = ep.sendEvents(max, put);
     if (n !== 0) return n;
   }
   if (deadline === 0 || performance.now() >= deadline) return 0;

@@ -60,8 +60,9 @@ function fileFor(t: Task, sock: UnixSocket, nonblock: boolean): SocketFile {
 
 /** Copy an address out with the in/out length convention of getsockname/recvfrom/accept. */
 function putAddr(t: Task, addr: number, lenp: number, a: UnixAddress | undefined): number {
-  if (!addr || !lenp) return 0;
-  const len = t.mem.i32(lenp);
+  if (!addr) return 0;
+  const len = t.mem.i32(lenp); // a bad (or NULL) length pointer is EFAULT
+
   if (len < 0) return -Errno.EINVAL;
   const bytes = a ? encodeSockaddrUn(a) : new Uint8Array(0);
   if (bytes.length > 0) t.mem.write(addr, bytes.subarray(0, Math.min(len, bytes.length)));
@@ -74,9 +75,9 @@ function putAddr(t: Task, addr: number, lenp: number, a: UnixAddress | undefined
  * the S_IFSOCK node a path names. ENOENT when the path does not exist, ECONNREFUSED when
  * nothing is bound there (a stale node, a non-socket file).
  */
-function findSocket(t: Task, a: UnixAddress): UnixSocket | number {
+function findSocket(t: Task, a: UnixAddress, type: number): UnixSocket | number {
   const ns = t.kernel.unixNames;
-  if (a.kind === 'abstract') return ns.abstract(a.name) ?? -Errno.ECONNREFUSED;
+  if (a.kind === 'abstract') return ns.abstract(a.name, type) ?? -Errno.ECONNREFUSED;
   if (a.kind !== 'path') return -Errno.EINVAL;
   const r = lookup(t.proc, AT.AT_FDCWD, a.path, true);
   if (typeof r === 'number') return r;
@@ -87,15 +88,15 @@ function findSocket(t: Task, a: UnixAddress): UnixSocket | number {
 
 /** Read and decode a sockaddr_un argument. */
 function readAddr(t: Task, addr: number, len: number): UnixAddress | number {
-  if (len < 0 || len > SOCKADDR_UN_SIZE + 2) return -Errno.EINVAL;
-  if (len > SOCKADDR_UN_SIZE) len = SOCKADDR_UN_SIZE;
+  // unix_validate_addr: no longer than struct sockaddr_un.
+  if (len < 0 || len > SOCKADDR_UN_SIZE) return -Errno.EINVAL;
   return decodeSockaddrUn(t.mem.read(addr, len), len);
 }
 
 /** unix_autobind: give an unbound socket an abstract "\0xxxxx" name. */
 function autobind(t: Task, s: UnixSocket): number {
   if (s.address.kind !== 'unnamed') return 0;
-  const name = t.kernel.unixNames.autobindName();
+  const name = t.kernel.unixNames.autobindName(s.type);
   if (!name) return -Errno.ENOSPC;
   t.kernel.unixNames.bindAbstract(name, s);
   s.address = { kind: 'abstract', name };
@@ -134,7 +135,7 @@ function doSend1(t: Task, fd: number, chunks: PhysChunk[] | number, flags: numbe
     const a = readAddr(t, addr, addrlen);
     if (typeof a === 'number') return a;
     if (s.passcred) { const e = autobind(t, s); if (e) return e; }
-    const target = findSocket(t, a);
+    const target = findSocket(t, a, s.type);
     if (typeof target === 'number') return target;
     return f.sendTo(t, target, chunks, len, flags, anc);
   }
@@ -256,17 +257,23 @@ export const socketCalls = {
     const a = readAddr(t, addr, len | 0);
     if (typeof a === 'number') return a;
     const s = f.sock;
-    if (s.address.kind !== 'unnamed') return -Errno.EINVAL;
-    if (a.kind === 'unnamed') return autobind(t, s);
+    if (a.kind === 'unnamed') return autobind(t, s); // a no-op for a bound socket
     const ns = t.kernel.unixNames;
     if (a.kind === 'abstract') {
+      // The empty abstract name ("\0", addrlen offsetof + 1): measured on this machine's
+      // Linux, a datagram socket can bind it while a stream/seqpacket bind fails with ENOENT.
+      if (a.name.length === 0 && s.type !== SOCK_DGRAM) return -Errno.ENOENT;
+      if (s.address.kind !== 'unnamed') return -Errno.EINVAL;
       if (!ns.bindAbstract(a.name, s)) return -Errno.EADDRINUSE;
     } else {
+      // unix_bind_bsd makes the node first (EADDRINUSE if it exists), then finds the socket
+      // already bound (EINVAL) and removes the node again.
       const r = lookup(t.proc, AT.AT_FDCWD, a.path, false);
       if (typeof r === 'number') return r;
       if (r.st || r.vlink !== undefined) return -Errno.EADDRINUSE;
       const e = hostMknod(r.host, MODE.S_IFSOCK | (0o777 & ~t.proc.umask));
       if (e) return e === -Errno.EEXIST ? -Errno.EADDRINUSE : e;
+      if (s.address.kind !== 'unnamed') { fs.unlinkSync(r.host); return -Errno.EINVAL; }
       const st = fs.statSync(r.host);
       ns.bindInode(st.dev, st.ino, s);
     }
@@ -292,10 +299,9 @@ export const socketCalls = {
     if (typeof a === 'number') return a;
     if (a.kind === 'unnamed') return -Errno.EINVAL;
     if (s.passcred) { const e = autobind(t, s); if (e) return e; }
-    const target = findSocket(t, a);
+    const target = findSocket(t, a, s.type);
     if (typeof target === 'number') return target;
     if (s.type === SOCK_DGRAM) return s.connectDgram(target);
-    if (target === s) return -Errno.ECONNREFUSED;
     const r = s.connectTo(target, creds(t));
     if (typeof r === 'number') return r;
     return waitOrAgain(t, r, f.nonblock(), target.waitq);
