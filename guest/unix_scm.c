@@ -32,10 +32,53 @@ static int count_fds(void)
     return n;
 }
 
-static int is_open(int fd)
+/* Checks that qemu-user 7.2 gets wrong (it converts control messages itself: it installs
+ * every fd the host delivers into its own larger buffer, so nothing is truncated or closed,
+ * does not set MSG_CTRUNC, and forwards malformed cmsgs without EINVAL). They print on
+ * `arch:` lines and count toward the exit status; only on the aarch64 build running under
+ * qemu-user (seen in /proc/self/status) is a failure reported as a known deviation instead.
+ * Under ucrun and natively they are mandatory. */
+static int g_qemu, g_arch_fail, g_arch_checks;
+
+static void detect_qemu(void)
 {
-    return fcntl(fd, F_GETFD) >= 0;
+#ifdef __aarch64__
+    char st[256] = {0};
+    int fd = openat(AT_FDCWD, "/proc/self/status", O_RDONLY);
+    if (fd >= 0) {
+        ssize_t n = read(fd, st, sizeof st - 1);
+        (void)n;
+        close(fd);
+    }
+    g_qemu = strncmp(st, "Name:\tqemu-", 11) == 0;
+#endif
 }
+
+__attribute__((format(printf, 2, 3))) static int qcheck(int ok, const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    g_arch_checks++;
+    if (ok)
+        out("arch: ok: %s\n", what);
+    else if (g_qemu)
+        out("arch: qemu-user: %s (known qemu-user deviation)\n", what);
+    else {
+        out("arch: FAIL: %s\n", what);
+        g_arch_fail++;
+    }
+    return ok;
+}
+#define QCHECK_ERR(expr, expected, what)                                                    \
+    do {                                                                                  \
+        errno = 0;                                                                        \
+        long r_ = (long)(expr);                                                           \
+        int e_ = errno;                                                                   \
+        qcheck(r_ == -1 && e_ == (expected), "%s -> %s (got %ld, %s)", what, #expected, r_, errname(e_)); \
+    } while (0)
 
 static void xpipe(int p[2])
 {
@@ -89,6 +132,10 @@ struct rx {
     int first_type;   /* cmsg_type of the first cmsg */
 };
 
+/* recvmsg blocks only where another process sends (g_block); elsewhere the data is already
+ * queued, so MSG_DONTWAIT makes a lost message fail instead of hang */
+static int g_block;
+
 /* recvmsg into buf with a control buffer of ctl bytes (0: msg_control NULL) */
 static void recv_fds(int sock, void *buf, size_t len, size_t ctl, int flags, struct rx *r)
 {
@@ -106,7 +153,7 @@ static void recv_fds(int sock, void *buf, size_t len, size_t ctl, int flags, str
     m.msg_control = ctl ? u.buf : NULL;
     m.msg_controllen = ctl;
     m.msg_flags = 0x7f; /* must be overwritten */
-    r->n = recvmsg(sock, &m, flags);
+    r->n = recvmsg(sock, &m, flags | (g_block ? 0 : MSG_DONTWAIT));
     r->err = errno;
     r->flags = m.msg_flags;
     r->ctllen = m.msg_controllen;
@@ -186,6 +233,7 @@ int main(void)
     char buf[256];
     signal(SIGPIPE, SIG_IGN);
     int start = count_fds();
+    detect_qemu();
 
     /* ---- CMSG layout ---- */
     CHECK(sizeof(struct cmsghdr) == 16 && sizeof(((struct cmsghdr *)0)->cmsg_len) == 8,
@@ -316,14 +364,14 @@ int main(void)
     int before = count_fds();
     recv_fds(sv[1], buf, sizeof buf, CMSG_LEN(sizeof(int)), 0, &R);
     CHECK(R.n == 2 && memcmp(buf, "ct", 2) == 0, "ctrunc: control room for 1 fd (CMSG_LEN(4)): the data arrives");
-    CHECK(R.flags == MSG_CTRUNC, "ctrunc: msg_flags == MSG_CTRUNC");
+    qcheck(R.flags == MSG_CTRUNC, "ctrunc: msg_flags == MSG_CTRUNC");
     CHECK(R.nfds == 1 && R.rights_len == CMSG_LEN(4) && R.ctllen == CMSG_LEN(4),
           "ctrunc: 1 fd delivered, cmsg_len 20, msg_controllen 20");
-    CHECK(count_fds() == before + 1, "ctrunc: exactly 1 descriptor installed (no leak)");
+    qcheck(count_fds() == before + 1, "ctrunc: exactly 1 descriptor installed (no leak)");
     CHECK(R.nfds == 1 && write(R.fds[0], "k", 1) == 1 && read(a[0], buf, 1) == 1,
           "ctrunc: it is the first pipe's write end");
-    CHECK(peek_pipe(b[0], buf, 1) == 0 && peek_pipe(c[0], buf, 1) == 0,
-          "ctrunc: the fds that did not fit were closed (their pipes read EOF)");
+    qcheck(peek_pipe(b[0], buf, 1) == 0 && peek_pipe(c[0], buf, 1) == 0,
+           "ctrunc: the fds that did not fit were closed (their pipes read EOF)");
     close_rx(&R);
     CHECK(send_fds(sv[0], "cu", 2, &a[0], 1) == 2, "ctrunc: send an fd again");
     recv_fds(sv[1], buf, sizeof buf, CMSG_SPACE(sizeof(int)) + 8, 0, &R);
@@ -339,12 +387,12 @@ int main(void)
     CHECK(count_fds() == before, "ctrunc: nothing installed");
     CHECK(send_fds(sv[0], "sm", 2, &a[0], 1) == 2, "ctrunc: and again");
     recv_fds(sv[1], buf, sizeof buf, 12, 0, &R);
-    CHECK(R.n == 2 && R.flags == MSG_CTRUNC && R.ncmsg == 0 && count_fds() == before,
-          "ctrunc: a 12-byte control buffer (less than a cmsghdr): MSG_CTRUNC, nothing installed");
+    CHECK(R.n == 2 && R.ncmsg == 0, "ctrunc: a 12-byte control buffer (less than a cmsghdr): the data, no cmsg");
+    qcheck(R.flags == MSG_CTRUNC && count_fds() == before, "ctrunc: ... MSG_CTRUNC, nothing installed");
     close(a[0]);
     close(b[0]);
     close(c[0]);
-    CHECK(count_fds() == base, "ctrunc: back to the starting descriptor count");
+    qcheck(count_fds() == base, "ctrunc: back to the starting descriptor count");
 
     /* ---- MSG_CMSG_CLOEXEC ---- */
     xpipe(q);
@@ -357,7 +405,7 @@ int main(void)
     CHECK(send_fds(sv[0], "ce", 2, &q[1], 1) == 2, "cloexec: send a plain fd");
     recv_fds(sv[1], buf, sizeof buf, 64, MSG_CMSG_CLOEXEC, &R);
     CHECK(R.nfds == 1 && fcntl(R.fds[0], F_GETFD) == FD_CLOEXEC, "cloexec: received with MSG_CMSG_CLOEXEC: FD_CLOEXEC set");
-    CHECK(R.flags == 0, "cloexec: msg_flags 0");
+    CHECK(R.flags == MSG_CMSG_CLOEXEC, "cloexec: msg_flags == MSG_CMSG_CLOEXEC (Linux echoes the flag)");
     close_rx(&R);
     close(q[0]);
     close(q[1]);
@@ -376,11 +424,7 @@ int main(void)
     memset(&cu, 0, sizeof cu);
     cu.h.cmsg_level = SOL_SOCKET;
     cu.h.cmsg_type = SCM_RIGHTS;
-    cu.h.cmsg_len = 8;
-    CHECK_ERR(send_ctl(sv[0], &cu, CMSG_SPACE(4)), EINVAL, "cmsg_len 8 (shorter than a cmsghdr)");
-    cu.h.cmsg_len = CMSG_LEN(4) + 40;
     memcpy(CMSG_DATA(&cu.h), &p1[1], sizeof(int));
-    CHECK_ERR(send_ctl(sv[0], &cu, CMSG_SPACE(4)), EINVAL, "cmsg_len larger than msg_controllen");
     cu.h.cmsg_len = CMSG_LEN(4);
     cu.h.cmsg_type = 99;
     CHECK_ERR(send_ctl(sv[0], &cu, CMSG_SPACE(4)), EINVAL, "an unknown SOL_SOCKET cmsg_type");
@@ -399,6 +443,18 @@ int main(void)
     CHECK_ERR(send_ctl(sv[0], (void *)8, CMSG_SPACE(4)), EFAULT, "msg_control pointing at unmapped memory");
     CHECK_ERR(recv(sv[1], buf, sizeof buf, MSG_DONTWAIT), EAGAIN, "none of the failed sends queued anything");
     CHECK(count_fds() == before, "the failures installed nothing");
+    {
+        int bp[2];
+        xpair(SOCK_DGRAM, bp);
+        cu.h.cmsg_type = SCM_RIGHTS;
+        cu.h.cmsg_len = 8;
+        QCHECK_ERR(send_ctl(bp[0], &cu, CMSG_SPACE(4)), EINVAL, "cmsg_len 8 (shorter than a cmsghdr)");
+        cu.h.cmsg_len = CMSG_LEN(4) + 40;
+        QCHECK_ERR(send_ctl(bp[0], &cu, CMSG_SPACE(4)), EINVAL, "cmsg_len larger than msg_controllen");
+        QCHECK_ERR(recv(bp[1], buf, sizeof buf, MSG_DONTWAIT), EAGAIN, "they queued nothing");
+        close(bp[0]);
+        close(bp[1]);
+    }
     /* SCM_MAX_FD is 253 per message */
     static int many[MAXFDS];
     for (int i = 0; i < MAXFDS; i++)
@@ -465,9 +521,9 @@ int main(void)
     /* a short control buffer on a stream also truncates (and closes the rest) */
     CHECK(send_fds(sv[0], "T", 1, three, 3) == 1, "stream: \"T\" with 3 fds");
     recv_fds(sv[1], buf, sizeof buf, CMSG_LEN(sizeof(int) * 2), 0, &R);
-    CHECK(R.n == 1 && R.nfds == 2 && R.flags == MSG_CTRUNC, "stream: room for 2 -> 2 fds and MSG_CTRUNC");
+    CHECK(R.n == 1 && R.nfds == 2, "stream: control room for 2 -> 2 fds");
     close_rx(&R);
-    CHECK(count_fds() == base, "stream: no descriptors left over");
+    qcheck(R.flags == MSG_CTRUNC && count_fds() == base, "stream: ... with MSG_CTRUNC, the third closed (no leak)");
     close(sv[0]);
     close(sv[1]);
 
@@ -493,7 +549,9 @@ int main(void)
         _exit(k == 16 && memcmp(cb, "from the parent!", 16) == 0 ? 0 : 12);
     }
     close(sv[1]);
+    g_block = 1;
     recv_fds(sv[0], buf, sizeof buf, 64, 0, &R);
+    g_block = 0;
     CHECK(R.n == 1 && R.nfds == 1, "fork: the parent receives the child's pipe write end");
     CHECK(R.nfds == 1 && write(R.fds[0], "from the parent!", 16) == 16, "fork: the parent writes into it");
     close_rx(&R);
@@ -553,7 +611,9 @@ int main(void)
     CHECK(R.n == -1 && R.err == EAGAIN, "creds: nothing else queued");
     CHECK(send(sv[0], "c", 1, 0) == 1, "creds: send again");
     recv_fds(sv[1], buf, sizeof buf, 16, 0, &R);
-    CHECK(R.n == 1 && R.flags == MSG_CTRUNC && R.ncmsg == 0, "creds: a 16-byte control buffer -> MSG_CTRUNC");
+    CHECK(R.n == 1 && R.ctllen == 16 && R.ncmsg == 1 && R.has_creds,
+          "creds: a 16-byte control buffer: msg_controllen 16, the SCM_CREDENTIALS header alone");
+    qcheck(R.flags == MSG_CTRUNC && R.cred_len == 16, "creds: ... with MSG_CTRUNC and cmsg_len cut to 16");
     /* both kinds in one message: credentials come first */
     CHECK(send_fds(sv[0], "rc", 2, &p1[1], 1) == 2, "creds: send an fd to the SO_PASSCRED receiver");
     recv_fds(sv[1], buf, sizeof buf, 128, 0, &R);
@@ -586,7 +646,9 @@ int main(void)
         fatal("fork");
     if (pid == 0)
         _exit(send(sv[0], "k", 1, 0) == 1 ? 0 : 1);
+    g_block = 1;
     recv_fds(sv[1], buf, sizeof buf, 64, 0, &R);
+    g_block = 0;
     CHECK(R.n == 1 && R.has_creds && R.cred.pid == pid, "creds: from a child: pid == fork()'s return");
     CHECK(R.cred.uid == getuid() && R.cred.gid == getgid(), "creds: uid/gid the same");
     CHECK(waitstatus(pid) == 0, "creds: the child exited 0");
@@ -607,6 +669,9 @@ int main(void)
     close(p2[1]);
     close(p3[0]);
     close(p3[1]);
-    CHECK(count_fds() == start, "at the end the same descriptors are open as at the start");
-    return finish();
+    qcheck(count_fds() == start, "at the end the same descriptors are open as at the start");
+    int rc = finish();
+    if (g_arch_fail)
+        out("arch: FAILED %d of %d arch checks\n", g_arch_fail, g_arch_checks);
+    return rc || g_arch_fail ? 1 : 0;
 }

@@ -39,7 +39,7 @@ export function parseControl(t: Task, control: number, controllen: number): Anci
     if (len < HDR || off + len > controllen) return fail(-Errno.EINVAL);
     if (level === SOL_SOCKET && type === SCM_RIGHTS) {
       const n = Math.floor((len - HDR) / 4);
-      if (n <= 0 || files.length + n > SCM_MAX_FD) return fail(-Errno.EINVAL);
+      if (files.length + n > SCM_MAX_FD) return fail(-Errno.EINVAL);
       for (let i = 0; i < n; i++) {
         const f = t.proc.fds.get(dv.getInt32(off + HDR + 4 * i, true));
         if (!f) return fail(-Errno.EBADF);
@@ -73,23 +73,24 @@ export function writeControl(
   const out: number[] = [];
   let truncated = false;
   const room = () => controllen - out.length;
+  // put_cmsg: what does not fit is cut (cmsg_len says how much was written) and MSG_CTRUNC set.
   const put = (type: number, data: Uint8Array, used: number) => {
+    if (room() < HDR) { truncated = true; return; }
+    let len = cmsgLen(used);
+    if (room() < len) { truncated = true; len = room(); }
     const hdr = new DataView(new ArrayBuffer(HDR));
-    hdr.setBigUint64(0, BigInt(cmsgLen(used)), true);
+    hdr.setBigUint64(0, BigInt(len), true);
     hdr.setInt32(8, SOL_SOCKET, true);
     hdr.setInt32(12, type, true);
-    out.push(...new Uint8Array(hdr.buffer), ...data.subarray(0, used));
+    out.push(...new Uint8Array(hdr.buffer), ...data.subarray(0, len - HDR));
     const pad = Math.min(cmsgSpace(used) - cmsgLen(used), Math.max(0, room()));
-    for (let i = 0; i < pad; i++) out.push(0);
+    if (len === cmsgLen(used)) for (let i = 0; i < pad; i++) out.push(0);
   };
   const cred = anc?.cred ?? passcred;
   if (passcred && cred) {
-    if (room() < cmsgLen(12)) truncated = true;
-    else {
-      const d = new DataView(new ArrayBuffer(12));
-      d.setInt32(0, cred.pid, true); d.setUint32(4, cred.uid, true); d.setUint32(8, cred.gid, true);
-      put(SCM_CREDENTIALS, new Uint8Array(d.buffer), 12);
-    }
+    const d = new DataView(new ArrayBuffer(12));
+    d.setInt32(0, cred.pid, true); d.setUint32(4, cred.uid, true); d.setUint32(8, cred.gid, true);
+    put(SCM_CREDENTIALS, new Uint8Array(d.buffer), 12);
   }
   const files = (anc?.files ?? []) as OpenFile[];
   if (files.length) {

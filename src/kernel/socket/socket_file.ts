@@ -14,6 +14,9 @@ import { Ancillary, Creds, UnixSocket } from './unix.js';
 import { raiseSigpipe } from '../signal_delivery.js';
 
 let nextIno = 100000;
+
+/** The credentials every message carries (scm_send sets them from the sending process). */
+export const senderCreds = (t: Task): Creds => ({ pid: t.proc.pid, uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 });
 const O_NONBLOCK = 0o4000; // the same on every arch
 
 export interface RecvOutcome { n: number; msgFlags: number; from?: UnixAddress; anc?: Ancillary; peeked?: boolean; cred?: Creds }
@@ -35,7 +38,7 @@ export class SocketFile extends OpenFile {
 
   /** sendmsg core: SIGPIPE on EPIPE unless MSG_NOSIGNAL (and the process may die of it). */
   send(t: Task, src: PhysChunk[], len: number, flags: number, anc?: Ancillary): SyscallResult {
-    const r = this.sock.send(src, len, progress(t), progress(t) === 0 ? anc : undefined);
+    const r = this.sock.send(src, len, progress(t), progress(t) === 0 ? anc : undefined, senderCreds(t));
     if (typeof r === 'number') {
       if (r === -Errno.EPIPE && !(flags & MSG_NOSIGNAL)) raiseSigpipe(t);
       return r;
@@ -45,7 +48,7 @@ export class SocketFile extends OpenFile {
 
   /** sendto with an address on a datagram socket. */
   sendTo(t: Task, target: UnixSocket, src: PhysChunk[], len: number, flags: number, anc?: Ancillary): SyscallResult {
-    const r = this.sock.sendToSocket(target, src, len, anc);
+    const r = this.sock.sendToSocket(target, src, len, anc, senderCreds(t));
     if (typeof r === 'number') return r;
     return waitOrAgain(t, r, this.nonblock(flags), target.waitq);
   }

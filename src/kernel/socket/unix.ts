@@ -93,11 +93,15 @@ export class UnixSocket {
   embryo = false;
   #rx: ByteRing;
   /** Senders of the records queued in #rx, oldest first (record sockets only). */
-  readonly #senders: { from: UnixSocket; len: number; anc?: Ancillary }[] = [];
+  readonly #senders: { from: UnixSocket; len: number; anc?: Ancillary; cred?: Creds }[] = [];
   /** Stream sockets: bytes ever queued to / taken from #rx, and where control data rides. */
   #written = 0;
   #taken = 0;
-  readonly #streamAnc: { start: number; end: number; anc?: Ancillary }[] = [];
+  /**
+   * Stream bytes in #rx as runs that share a sender's credentials, each run with control data
+   * kept apart (unix_stream_read_generic stops where the scm of the next skb differs).
+   */
+  readonly #streamAnc: StreamRun[] = [];
 
   constructor(readonly host: RingHost, readonly type: number, readonly creds: Creds) {
     // Rings start small and grow with what is in flight (at most about twice the send buffer).
@@ -132,7 +136,7 @@ export class UnixSocket {
    * same call already sent. Returns the total sent, -errno, or WOULD_BLOCK (nothing more fits
    * and the caller may wait). EPIPE tells the caller to raise SIGPIPE unless MSG_NOSIGNAL.
    */
-  send(src: PhysChunk[], len: number, done: number, anc?: Ancillary): TransportResult {
+  send(src: PhysChunk[], len: number, done: number, anc?: Ancillary, cred?: Creds): TransportResult {
     // unix_dgram_sendmsg (dgram and seqpacket) allocates first, which reports a pending error;
     // unix_stream_sendmsg checks SEND_SHUTDOWN before that.
     if (this.isRecord && this.error) { const e = this.error; this.error = 0; return -e; }
@@ -145,10 +149,10 @@ export class UnixSocket {
       return done > 0 ? done : -Errno.EPIPE;
     }
     if (peer.shutdown & RCV_SHUTDOWN) return done > 0 ? done : -Errno.EPIPE;
-    return this.isRecord ? this.#sendRecord(peer, src, len, anc) : this.#sendStream(peer, src, len, done, anc);
+    return this.isRecord ? this.#sendRecord(peer, src, len, anc, cred) : this.#sendStream(peer, src, len, done, anc, cred);
   }
 
-  #sendStream(peer: UnixSocket, src: PhysChunk[], len: number, done: number, anc?: Ancillary): TransportResult {
+  #sendStream(peer: UnixSocket, src: PhysChunk[], len: number, done: number, anc?: Ancillary, cred?: Creds): TransportResult {
     // unix_stream_sendmsg: chunks of at most sndbuf/2 - 64 bytes, each admitted while the
     // sender's in-flight bytes are below sndbuf.
     const maxChunk = Math.max(1, (this.sndbuf >> 1) - 64);
@@ -159,7 +163,15 @@ export class UnixSocket {
       peer.#ensureCapacity(this.wmem + want);
       const n = copyIn(peer.#rx, src, sent, want);
       // Control data rides with the first skb of the call (unix_stream_sendmsg).
-      if (sent === 0 && anc && n > 0) { anc.attached = true; peer.#streamAnc.push({ start: peer.#written, end: peer.#written + n, anc }); }
+      if (n > 0) {
+        // Control data rides with the first skb of the call (unix_stream_sendmsg); runs of
+        // bytes from the same credentials without control data merge.
+        const withAnc = sent === 0 && anc !== undefined;
+        if (withAnc) anc!.attached = true;
+        const last = peer.#streamAnc[peer.#streamAnc.length - 1];
+        if (!withAnc && last && !last.anc && last.end === peer.#written && sameCreds(last.cred, cred)) last.end += n;
+        else peer.#streamAnc.push({ start: peer.#written, end: peer.#written + n, cred, anc: withAnc ? anc : undefined });
+      }
       peer.#written += n;
       this.wmem += n;
       sent += n;
@@ -169,7 +181,7 @@ export class UnixSocket {
     return sent === len ? sent : wait(sent);
   }
 
-  #sendRecord(peer: UnixSocket, src: PhysChunk[], len: number, anc?: Ancillary): TransportResult {
+  #sendRecord(peer: UnixSocket, src: PhysChunk[], len: number, anc?: Ancillary, cred?: Creds): TransportResult {
     // unix_dgram_sendmsg: a message larger than the send buffer can never fit.
     if (len > this.sndbuf - 32) return -Errno.EMSGSIZE;
     if (this.wmem >= this.sndbuf) return wait(0);
@@ -185,7 +197,7 @@ export class UnixSocket {
       left -= n;
     }
     if (anc) anc.attached = true;
-    peer.#senders.push({ from: this, len, anc });
+    peer.#senders.push({ from: this, len, anc, cred });
     this.wmem += len;
     peer.waitq.notify();
     return len;
@@ -206,13 +218,24 @@ export class UnixSocket {
     const peek = (flags & MSG_PEEK) !== 0;
     let got = done;
     let anc: Ancillary | undefined;
+    let cred: Creds | undefined;
     if (len > got && this.#rx.used > 0) {
-      // Reads stop at the bytes control data rides with, and end with them once delivered:
-      // files arrive with the first read that covers their byte, exactly once.
-      let limit = len - got;
-      const seg = this.#streamAnc.find((x) => x.end > this.#taken);
-      if (seg && seg.start > this.#taken) limit = Math.min(limit, seg.start - this.#taken);
-      else if (seg) { limit = Math.min(limit, seg.end - this.#taken); anc = seg.anc; if (!peek) seg.anc = undefined; }
+      // One read takes runs with the same credentials, and ends with the first run that
+      // carries control data: files arrive with the first read that covers their bytes,
+      // exactly once, and two messages with files never merge.
+      let limit = 0;
+      let ancSeg: StreamRun | undefined;
+      const first = this.#streamAnc.findIndex((x) => x.end > this.#taken);
+      cred = first >= 0 ? this.#streamAnc[first].cred : undefined;
+      for (let i = Math.max(first, 0); i < this.#streamAnc.length && limit < len - got; i++) {
+        const seg = this.#streamAnc[i];
+        if (i > first && !sameCreds(seg.cred, cred)) break;
+        limit = seg.end - this.#taken;
+        if (seg.anc) { ancSeg = seg; break; }
+      }
+      if (first < 0) limit = this.#rx.used;
+      limit = Math.min(limit, len - got);
+      if (ancSeg && this.#taken + limit > ancSeg.start) { anc = ancSeg.anc; if (!peek) ancSeg.anc = undefined; }
       const n = peek ? copyOutPeek(this.#rx, dst, got, limit) : copyOut(this.#rx, dst, got, limit);
       got += n;
       if (!peek) {
@@ -220,11 +243,11 @@ export class UnixSocket {
         while (this.#streamAnc.length && this.#streamAnc[0].end <= this.#taken) this.#streamAnc.shift();
         this.#consumed(got - done);
       }
-      if (anc) return { n: got, msgFlags: 0, from: this.peer?.address, anc, peeked: peek, cred: this.peer?.creds };
+      if (anc) return { n: got, msgFlags: 0, from: this.peer?.address, anc, peeked: peek, cred };
     }
     const from = this.peer?.address;
     const waitall = (flags & MSG_WAITALL) !== 0 && !peek;
-    if (got > 0 && (!waitall || got >= len)) return { n: got, msgFlags: 0, from, cred: this.peer?.creds };
+    if (got > 0 && (!waitall || got >= len)) return { n: got, msgFlags: 0, from, cred };
     // A zero-length recv returns 0 when data is queued, else behaves like any empty read.
     if (len === 0 && this.#rx.used > 0) return { n: 0, msgFlags: 0, from };
     // Queue empty (or MSG_WAITALL short): an error first, then EOF, else wait.
@@ -261,7 +284,7 @@ export class UnixSocket {
       this.waitq.notify(); // senders waiting for room in this queue
     }
     const truncated = next > len;
-    return { n: flags & MSG_TRUNC ? next : off, msgFlags: truncated ? MSG_TRUNC : 0, from, anc, peeked, cred: sender?.from.creds };
+    return { n: flags & MSG_TRUNC ? next : off, msgFlags: truncated ? MSG_TRUNC : 0, from, anc, peeked, cred: sender?.cred ?? sender?.from.creds };
   }
 
   /** Stream bytes were read: the peer's in-flight count drops and writers may go on. */
@@ -404,13 +427,13 @@ export class UnixSocket {
    * the receiver must be a datagram socket not connected to someone else, and its queue
    * must have room (net.unix.max_dgram_qlen) unless it is connected back to us.
    */
-  sendToSocket(target: UnixSocket, src: PhysChunk[], len: number, anc?: Ancillary): TransportResult {
+  sendToSocket(target: UnixSocket, src: PhysChunk[], len: number, anc?: Ancillary, cred?: Creds): TransportResult {
     if (this.error) { const e = this.error; this.error = 0; return -e; }
     if (target.type !== this.type) return -Errno.EPROTOTYPE;
     if (target.dead) return -Errno.ECONNREFUSED;
     if (target.peer && target.peer !== this) return -Errno.EPERM;
     if (target.shutdown & RCV_SHUTDOWN) return -Errno.EPIPE;
-    return this.#sendRecord(target, src, len, anc);
+    return this.#sendRecord(target, src, len, anc, cred);
   }
 
   /** Readiness (unix_poll / unix_dgram_poll). */
@@ -438,6 +461,10 @@ export class UnixSocket {
     this.waitq.notify();
   }
 }
+
+interface StreamRun { start: number; end: number; cred?: Creds; anc?: Ancillary }
+
+const sameCreds = (a?: Creds, b?: Creds) => a === b || (!!a && !!b && a.pid === b.pid && a.uid === b.uid && a.gid === b.gid);
 
 /** Copy `want` bytes of the guest chunks starting `skip` bytes in into a byte ring. */
 function copyIn(ring: ByteRing, src: PhysChunk[], skip: number, want: number): number {

@@ -240,7 +240,8 @@ export const socketCalls = {
     const c = writeControl(t, h.control, h.control ? h.controllen : 0, out.anc, !!out.peeked,
       s.passcred ? out.cred ?? { pid: 0, uid: 0xffffffff, gid: 0xffffffff } : undefined, (flags & MSG_CMSG_CLOEXEC) !== 0);
     t.mem.setU64(msg + M.msg_controllen.offset, c.used);
-    t.mem.setI32(msg + M.msg_flags.offset, out.msgFlags | (c.truncated ? MSG_CTRUNC : 0));
+    // MSG_CMSG_CLOEXEC is echoed back in msg_flags (___sys_recvmsg keeps the caller's flags).
+    t.mem.setI32(msg + M.msg_flags.offset, out.msgFlags | (c.truncated ? MSG_CTRUNC : 0) | (flags & MSG_CMSG_CLOEXEC));
     return r;
   },
   /** shutdown(2) */
