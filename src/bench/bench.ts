@@ -77,6 +77,19 @@ export const BENCHES: Bench[] = [
     bytes: 512 * MiB,
     note: 'socketpair throughput, 64 KiB writes and reads',
   },
+  // The AF_UNIX issue's targets: ratios to qemu-user of at most 5x, per unit.
+  {
+    name: 'bench_accept', program: 'bench_accept', args: ['10000'],
+    marginal: { n: [2000, 10000], args: (n) => [String(n)], unit: 'connect+accept+close' },
+    target: { vs: 'qemu', ratio: 5 },
+    note: 'connect + accept + close over a named socket',
+  },
+  {
+    name: 'bench_epoll', program: 'bench_epoll', args: ['20000'],
+    marginal: { n: [4000, 20000], args: (n) => [String(n)], unit: 'round trip' },
+    target: { vs: 'qemu', ratio: 5 },
+    note: 'write -> epoll_wait -> read echo round trip',
+  },
   {
     name: 'bench_sock_rtt', program: 'bench_sock_rtt', args: ['100000'],
     marginal: { n: [10000, 100000], args: (n) => [String(n)], unit: 'round trip' },
