@@ -1,7 +1,7 @@
 // Character devices the kernel provides itself, whatever the guest root holds:
 // /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom (drivers/char/mem.c, random.c).
 import { randomFillSync } from 'node:crypto';
-import type { Stat } from '../../arch/stat.js';
+import { makedev, type Stat } from '../../arch/stat.js';
 import type { PhysChunk } from '../../mm/guest_memory.js';
 import { Errno } from '../errno.js';
 import type { Task } from '../task.js';
@@ -17,8 +17,6 @@ const DEVICES: Record<string, { kind: Kind; major: number; minor: number }> = {
   '/dev/urandom': { kind: 'random', major: 1, minor: 9 },
 };
 
-/** new_encode_dev() for st_rdev. */
-const makedev = (major: number, minor: number) => (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12);
 
 export const isDevice = (guestPath: string) => guestPath in DEVICES;
 

@@ -3,6 +3,7 @@
 // the guest as lists of physical chunks (see GuestMemory.chunks), so a pipe or socket can
 // copy straight from guest pages without an intermediate buffer.
 import type { Stat } from '../../arch/stat.js';
+import { MODE } from '../abi.js';
 import type { PhysChunk } from '../../mm/guest_memory.js';
 import { Errno } from '../errno.js';
 import type { Task } from '../task.js';
@@ -20,15 +21,8 @@ export const POLLRDHUP = 0x2000;
 
 export interface Dirent { ino: number; type: number; name: string }
 
-/** File types as in S_IFMT. */
-export const S_IFMT = 0o170000;
-export const S_IFSOCK = 0o140000;
-export const S_IFLNK = 0o120000;
-export const S_IFREG = 0o100000;
-export const S_IFBLK = 0o060000;
-export const S_IFDIR = 0o040000;
-export const S_IFCHR = 0o020000;
-export const S_IFIFO = 0o010000;
+/** File types as in S_IFMT (one definition: src/kernel/abi.ts MODE). */
+export const { S_IFMT, S_IFSOCK, S_IFLNK, S_IFREG, S_IFBLK, S_IFDIR, S_IFCHR, S_IFIFO } = MODE;
 
 /** Access mode bits of the status flags (O_ACCMODE). */
 export const O_ACCMODE = 3;
