@@ -44,7 +44,7 @@ describe.each(programs)('guest program %s', (name) => {
   });
 
   it('ucrun compare of the two builds reports a match', () => {
-    const r = spawnSync(process.execPath, [BIN, 'compare', guestPath('x86_64', name), guestPath('aarch64', name)], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [BIN, 'compare', guestPath('x86_64', name), guestPath('aarch64', name)], { encoding: 'utf8', maxBuffer: 256 << 20 });
     expect(r.stdout).toMatch(/MATCH$/m);
     expect(r.status).toBe(0);
   });
