@@ -1,7 +1,7 @@
 /* epoll_server: an event-loop server on a named AF_UNIX stream socket serving 8 forked
  * clients, each sending 1000 fixed-size messages; every message is accounted for.
  * Checks: the listener is readable in epoll when a connection is pending, accept4 with
- * SOCK_NONBLOCK, EPOLLIN/EPOLLRDHUP on each connection, every client's sequence arrives
+ * SOCK_NONBLOCK, EPOLLIN (EPOLLRDHUP requested) on each connection, EOF on each, every client's sequence arrives
  * complete and in order, every child exits 0. */
 #define _GNU_SOURCE
 #include "common.h"
@@ -116,7 +116,12 @@ int main(void)
     for (int i = 0; i < CLIENTS; i++) total += got[i];
     CHECK(bad == 0, "every message arrived intact and in order (no bad messages)");
     CHECK(total == CLIENTS * MESSAGES, "all %d x %d messages accounted for", CLIENTS, MESSAGES);
-    CHECK(rdhup_seen >= 1, "EPOLLRDHUP reported when clients closed");
+    /* EPOLLRDHUP may or may not be seen: the EOF can already be read while handling an
+     * EPOLLIN event, depending on timing, so only the EOF itself is checked. */
+    int eofs = 0;
+    for (int i = 0; i < nconns; i++) eofs += conns[i].closed;
+    CHECK(eofs == CLIENTS, "every connection ended with EOF (read returned 0)");
+    (void)rdhup_seen;
     int ok = 1;
     for (int i = 0; i < CLIENTS; i++) {
         int st;
