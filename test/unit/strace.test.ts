@@ -458,7 +458,7 @@ describe('--strace of hello on both arches', () => {
 
   const strace = spawnSync('strace', ['-V'], { encoding: 'utf8' });
   const gcc = spawnSync('gcc', ['--version'], { encoding: 'utf8' });
-  it.skipIf(strace.status !== 0)('x86_64 matches the real strace of the native binary line for line', () => {
+  it('x86_64 matches the real strace of the native binary line for line', () => {
     const file = join(tmp, 'hello.native.trace');
     const r = spawnSync('strace', ['-o', file, join(ROOT, 'guest', 'build', 'x86_64', 'hello')], { stdio: ['ignore', 'ignore', 'pipe'] });
     expect(r.status).toBe(0);
@@ -511,7 +511,7 @@ int main(void) {
   return 0;
 }
 `;
-  it.skipIf(strace.status !== 0 || gcc.status !== 0)('socket, pipe and poll calls match the real strace (x86_64)', () => {
+  it('socket, pipe and poll calls match the real strace (x86_64)', () => {
     if (process.arch !== 'x64') return;
     const src = join(tmp, 'sock.c'), exe = join(tmp, 'sock');
     writeFileSync(src, SOCKET_PROGRAM);
