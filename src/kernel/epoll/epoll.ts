@@ -110,6 +110,7 @@ export function canPoll(f: OpenFile): boolean {
 
 /** An epoll instance: the file epoll_create returns (anon_inode:[eventpoll]). */
 export class EpollFile extends OpenFile {
+  override get noopSeek(): boolean { return true; }
   /** The interest set: file -> fd -> item (the rbtree keyed by ep_cmp_ffd). */
   readonly #items = new Map<OpenFile, Map<number, EpItem>>();
   /** Ready items in report order (rdllist). */

@@ -24,6 +24,7 @@ export const EVENTFD_MAX = 0xffffffffffffffffn;
 const COUNT_SIZE = 8;
 
 export class EventFd extends OpenFile {
+  override get noopSeek(): boolean { return true; }
   constructor(
     /** The counter (u64). */
     public count: bigint,

@@ -160,6 +160,7 @@ export const fsCalls = {
   lseek(t: Task, [fd, off, whence]: number[]): SyscallResult {
     const f = fileOf(t, fd | 0);
     if (typeof f === 'number') return f;
+    if (f.noopSeek) return f.offset;
     if (!f.seekable) return -Errno.ESPIPE;
     let base: number;
     switch (whence) {

@@ -52,6 +52,8 @@ export abstract class OpenFile {
   get writable(): boolean { return (this.flags & O_ACCMODE) !== O_RDONLY; }
   /** lseek/pread/pwrite allowed (regular files, directories, some devices). */
   get seekable(): boolean { return false; }
+  /** lseek succeeds without moving (noop_llseek: epoll and eventfd files); pread/pwrite still ESPIPE. */
+  get noopSeek(): boolean { return false; }
 
   abstract stat(): Stat;
 
