@@ -5,8 +5,8 @@
 #              --aarch64-linux-gnu-gcc -static -O2-->  guest/build/aarch64/<name>
 #   hello.c    --musl (static)-->                      guest/build/{x86_64,aarch64}/hello_musl
 #
-# Incremental: an output is rebuilt only when it is older than its source, common.h or
-# this script. aarch64 musl (headers, crt*.o, libc.a) comes from Debian's arm64 musl-dev,
+# Incremental: an output is rebuilt only when it is older than its source, any guest/*.h
+# or this script. aarch64 musl (headers, crt*.o, libc.a) comes from Debian's arm64 musl-dev,
 # extracted into vendor/musl-arm64 by scripts/fetch-deb.sh on first use.
 # Usage: bash guest/build.sh [-B]     (-B: rebuild everything)
 set -euo pipefail
@@ -60,9 +60,11 @@ done
 jobs_list+=("$out/x86_64/hello_musl	$here/hello.c	musl-x86_64")
 jobs_list+=("$out/aarch64/hello_musl	$here/hello.c	musl-aarch64")
 
+headers=("$here"/*.h)
 up_to_date() { # output source
-  [ "$force" = 0 ] && [ -f "$1" ] && [ "$1" -nt "$2" ] &&
-    [ "$1" -nt "$here/common.h" ] && [ "$1" -nt "$here/build.sh" ]
+  [ "$force" = 0 ] && [ -f "$1" ] && [ "$1" -nt "$2" ] && [ "$1" -nt "$here/build.sh" ] || return 1
+  local h
+  for h in "${headers[@]}"; do [ "$1" -nt "$h" ] || return 1; done
 }
 
 compile() { # output source kind ; writes to a temp file, then renames

@@ -18,16 +18,21 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int g_failures __attribute__((unused));
@@ -140,6 +145,22 @@ __attribute__((format(printf, 5, 6))) static inline int check_err_(long ret, int
     return 0;
 }
 
+/* acheck(ok, fmt, ...): a check whose line starts with "arch:" ("arch: ok: what" or
+ * "arch: FAIL: what"), for checks a runner may legitimately not support. It counts in
+ * g_arch_fail, not in g_checks/finish(); the program folds g_arch_fail into its exit status. */
+static int g_arch_fail __attribute__((unused));
+
+__attribute__((format(printf, 2, 3))) static inline void acheck(int ok, const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    out("arch: %s: %s\n", ok ? "ok" : "FAIL", what);
+    g_arch_fail += !ok;
+}
+
 /* print a summary line and return the process exit code */
 static inline int finish(void)
 {
@@ -217,6 +238,95 @@ static inline int write_file(const char *path, const char *s, mode_t mode)
     close(fd);
     errno = e;
     return n == (ssize_t)len ? 0 : -1;
+}
+
+/* remove every entry of the temp dir (the cwd), then the dir itself; a few passes, since
+ * unlinking while readdir walks the directory may skip entries */
+static inline int rm_tmpdir(const char *dir)
+{
+    for (int pass = 0; pass < 5; pass++) {
+        DIR *d = opendir(".");
+        if (!d)
+            break;
+        int removed = 0;
+        struct dirent *de;
+        while ((de = readdir(d)) != NULL) {
+            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                continue;
+            if (unlinkat(AT_FDCWD, de->d_name, 0) == 0 || unlinkat(AT_FDCWD, de->d_name, AT_REMOVEDIR) == 0)
+                removed++;
+        }
+        closedir(d);
+        if (!removed)
+            break;
+    }
+    if (chdir("/") != 0)
+        return -1;
+    return x_rmdir(dir);
+}
+
+/* ---- file descriptors ---- */
+
+/* is fd open? */
+static inline int fd_open(int fd) { return fcntl(fd, F_GETFD) >= 0; }
+
+/* how many of the fds 0..limit-1 are open */
+static inline int count_fds(int limit)
+{
+    int n = 0;
+    for (int fd = 0; fd < limit; fd++)
+        n += fd_open(fd);
+    return n;
+}
+
+/* bytes queued for reading (FIONREAD), or -1 */
+static inline int inq(int fd)
+{
+    int n = -1;
+    if (ioctl(fd, FIONREAD, &n) != 0)
+        return -1;
+    return n;
+}
+
+/* ---- processes and signals ---- */
+
+/* waitpid, retrying EINTR; returns the status word or -1 */
+static inline int reap(pid_t pid)
+{
+    int st;
+    pid_t r;
+    do
+        r = waitpid(pid, &st, 0);
+    while (r < 0 && errno == EINTR);
+    return r == pid ? st : -1;
+}
+
+/* waitpid, retrying EINTR; returns the exit code, 200 + the signal if killed, or -1 */
+static inline int waitstatus(pid_t pid)
+{
+    int st;
+    pid_t r;
+    while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+        ;
+    if (r != pid)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 200 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+/* sleep ms milliseconds, resuming after EINTR */
+static inline void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+/* is sig in the current signal mask? */
+static inline int is_blocked(int sig)
+{
+    sigset_t cur;
+    sigprocmask(SIG_BLOCK, NULL, &cur);
+    return sigismember(&cur, sig);
 }
 
 #endif

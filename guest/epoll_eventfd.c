@@ -100,18 +100,7 @@ static short pollbits(int fd)
 
 /* epoll_pwait2 checks print on `arch:` lines and count separately: qemu-aarch64 7.2 does not
  * know the call (ENOSYS), so on aarch64 that (only that) makes them skip. On x86_64 they are
- * mandatory. */
-static int g_arch_fail;
-__attribute__((format(printf, 2, 3))) static void acheck(int ok, const char *fmt, ...)
-{
-    char what[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    out("arch: %s: %s\n", ok ? "ok" : "FAIL", what);
-    g_arch_fail += !ok;
-}
+ * mandatory. They use acheck() from common.h. */
 
 static void test_pwait2(int ep)
 {

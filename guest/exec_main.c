@@ -17,16 +17,6 @@
 static char g_child[4096];
 static char g_dir[256];
 
-static int reap(pid_t pid)
-{
-    int st;
-    pid_t r;
-    do
-        r = waitpid(pid, &st, 0);
-    while (r < 0 && errno == EINTR);
-    return r == pid ? st : -1;
-}
-
 /* read a pipe to EOF */
 static void slurp(int fd, char *buf, size_t n)
 {

@@ -19,16 +19,6 @@
 
 #define N 50
 
-static int reap(pid_t pid)
-{
-    int st;
-    pid_t r;
-    do
-        r = waitpid(pid, &st, 0);
-    while (r < 0 && errno == EINTR);
-    return r == pid ? st : -1;
-}
-
 static void test_many(void)
 {
     int gate[2];
@@ -144,18 +134,7 @@ static void h_chld(int sig)
 
 /* Subreaper checks print on `arch:` lines and count separately: qemu-aarch64 7.2 rejects
  * PR_SET_CHILD_SUBREAPER with EINVAL, so on aarch64 that (only that) makes them skip. On
- * x86_64 they are mandatory. */
-static int g_arch_fail;
-__attribute__((format(printf, 2, 3))) static void acheck(int ok, const char *fmt, ...)
-{
-    char what[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    out("arch: %s: %s\n", ok ? "ok" : "FAIL", what);
-    g_arch_fail += !ok;
-}
+ * x86_64 they are mandatory. They use acheck() from common.h. */
 
 static void test_orphans(void)
 {

@@ -10,16 +10,6 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-static int reap(pid_t pid)
-{
-    int st;
-    pid_t r;
-    do
-        r = waitpid(pid, &st, 0);
-    while (r < 0 && errno == EINTR);
-    return r == pid ? st : -1;
-}
-
 /* read everything from fd until EOF into a malloc'd buffer */
 static char *slurp(int fd, size_t *len)
 {

@@ -110,17 +110,6 @@ static pid_t spawn(int (*fn)(void *), void *arg)
     return pid;
 }
 
-/* waitpid, retrying EINTR; returns the status word or -1 */
-static int reap(pid_t pid)
-{
-    int st;
-    pid_t r;
-    do
-        r = waitpid(pid, &st, 0);
-    while (r < 0 && errno == EINTR);
-    return r == pid ? st : -1;
-}
-
 static void check_exit(const char *what, int st, int code)
 {
     CHECK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == code, "%s: child exited with status %d", what, code);

@@ -14,24 +14,6 @@
 static char big[70000];
 static char sink[140000];
 
-static int fd_open(int fd) { return fcntl(fd, F_GETFD) >= 0; }
-
-static int count_fds(int limit)
-{
-    int n = 0;
-    for (int fd = 0; fd < limit; fd++)
-        n += fd_open(fd);
-    return n;
-}
-
-static int inq(int fd)
-{
-    int n = -1;
-    if (ioctl(fd, FIONREAD, &n) != 0)
-        return -1;
-    return n;
-}
-
 static void make_pipe(int p[2], int flags)
 {
     if (pipe2(p, flags) != 0)

@@ -63,13 +63,6 @@ static void catch_sig(int sig, int flags)
         fatal("sigaction");
 }
 
-static int blocked(int sig)
-{
-    sigset_t cur;
-    sigprocmask(SIG_BLOCK, NULL, &cur);
-    return sigismember(&cur, sig);
-}
-
 static int in_text(uintptr_t pc) { return pc >= (uintptr_t)__executable_start && pc < (uintptr_t)etext; }
 
 /* TRY(r, statement): r = 0 if the statement completed, 1 if a handler jumped out of it */
@@ -83,16 +76,6 @@ static int in_text(uintptr_t pc) { return pc >= (uintptr_t)__executable_start &&
             r = 1;                             \
         }                                      \
     } while (0)
-
-static int reap(pid_t pid)
-{
-    int st;
-    pid_t r;
-    do
-        r = waitpid(pid, &st, 0);
-    while (r < 0 && errno == EINTR);
-    return r == pid ? st : -1;
-}
 
 /* undefined instruction with a label on it */
 void undef_insn(void);
@@ -136,7 +119,7 @@ int main(void)
     CHECK(g_f.code == SEGV_MAPERR, "si_code == SEGV_MAPERR (got %d)", g_f.code);
     CHECK(g_f.addr == NULL, "si_addr == NULL");
     CHECK(in_text(g_f.pc), "mcontext pc is inside the program text");
-    CHECK(!blocked(SIGSEGV), "siglongjmp restored the signal mask (SIGSEGV not blocked)");
+    CHECK(!is_blocked(SIGSEGV), "siglongjmp restored the signal mask (SIGSEGV not blocked)");
 
     /* 2. write to a read-only page */
     char *page = mmap(NULL, (size_t)pg * 3, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -263,7 +246,7 @@ int main(void)
         setrlimit(RLIMIT_CORE, &z);
         if (sigsetjmp(g_jb, 0) == 0) /* 0: the jump out will leave SIGSEGV blocked */
             *nullp = 1;
-        if (!blocked(SIGSEGV))
+        if (!is_blocked(SIGSEGV))
             _exit(1);
         *nullp = 2; /* blocked synchronous signal: the kernel forces the default action */
         _exit(2);

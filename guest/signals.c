@@ -24,16 +24,6 @@ extern char __executable_start[], etext[];
 
 static uintptr_t g_main_sp; /* address of a local in main */
 
-static int reap(pid_t pid)
-{
-    int st;
-    pid_t r;
-    do
-        r = waitpid(pid, &st, 0);
-    while (r < 0 && errno == EINTR);
-    return r == pid ? st : -1;
-}
-
 static void set_handler(int sig, void (*h)(int), int flags)
 {
     struct sigaction sa;
@@ -63,13 +53,6 @@ static void mask(int how, int sig)
     sigaddset(&s, sig);
     if (sigprocmask(how, &s, NULL) != 0)
         fatal("sigprocmask");
-}
-
-static int is_blocked(int sig)
-{
-    sigset_t cur;
-    sigprocmask(SIG_BLOCK, NULL, &cur);
-    return sigismember(&cur, sig);
 }
 
 static int is_pending(int sig)

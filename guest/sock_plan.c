@@ -8,18 +8,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-/* is fd open? */
-static int fd_open(int fd) { return fcntl(fd, F_GETFD) >= 0; }
-
-/* how many of the fds 0..limit-1 are open */
-static int count_fds(int limit)
-{
-    int n = 0;
-    for (int fd = 0; fd < limit; fd++)
-        n += fd_open(fd);
-    return n;
-}
-
 int main(void)
 {
     char buf[64];

@@ -3,7 +3,7 @@
  * queued bytes, unlike SOCK_DGRAM), EMSGSIZE, shutdown (shared with the peer, like a stream),
  * peer close (EPIPE, EOF; ECONNRESET when the closer left data unread), listen/accept -> EINVAL.
  * Single process: empty sockets are only read nonblocking. Values checked on native Linux. */
-#include "common.h"
+#include "sock_common.h"
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -21,48 +21,11 @@ static void make_pair(int sv[2], int flags)
         fatal("socketpair(AF_UNIX, SOCK_SEQPACKET)");
 }
 
-static void close_pair(int sv[2])
-{
-    close(sv[0]);
-    close(sv[1]);
-}
-
 static int revents(int fd)
 {
     struct pollfd p = {fd, POLLIN | POLLOUT | POLLRDHUP | POLLPRI, 0};
     int r = poll(&p, 1, 0);
     return r < 0 ? -1 : p.revents;
-}
-
-static int inq(int fd)
-{
-    int n = -1;
-    if (ioctl(fd, FIONREAD, &n) != 0)
-        return -1;
-    return n;
-}
-
-static int getint(int fd, int opt)
-{
-    int v = -12345;
-    socklen_t len = sizeof v;
-    if (getsockopt(fd, SOL_SOCKET, opt, &v, &len) != 0 || len != sizeof v)
-        return -12345;
-    return v;
-}
-
-/* recvmsg into one buffer of len bytes; returns the result and stores msg_flags */
-static ssize_t recv_flags(int fd, char *buf, size_t len, int flags, int *msg_flags)
-{
-    struct iovec iov = {buf, len};
-    struct msghdr m;
-    memset(&m, 0, sizeof m);
-    m.msg_iov = &iov;
-    m.msg_iovlen = 1;
-    m.msg_flags = 0x7f;
-    ssize_t n = recvmsg(fd, &m, flags);
-    *msg_flags = m.msg_flags;
-    return n;
 }
 
 #define ALL_HUP (POLLIN | POLLOUT | POLLRDHUP | POLLHUP)

@@ -4,7 +4,7 @@
  * getsockopt, getsockname/getpeername, sendto/recvfrom addresses, fstat, lseek.
  * Single process: nothing here blocks (empty sockets are read nonblocking or with MSG_DONTWAIT).
  * Every expected value was checked against native Linux. */
-#include "common.h"
+#include "sock_common.h"
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -22,35 +22,12 @@ static void make_pair(int sv[2], int flags)
         fatal("socketpair(AF_UNIX, SOCK_STREAM)");
 }
 
-static void close_pair(int sv[2])
-{
-    close(sv[0]);
-    close(sv[1]);
-}
-
 /* poll one fd with a 0 timeout; returns revents (or -1 if poll failed) */
 static int revents(int fd, short events)
 {
     struct pollfd p = {fd, events, 0};
     int r = poll(&p, 1, 0);
     return r < 0 ? -1 : p.revents;
-}
-
-static int inq(int fd)
-{
-    int n = -1;
-    if (ioctl(fd, FIONREAD, &n) != 0)
-        return -1;
-    return n;
-}
-
-static int getint(int fd, int opt)
-{
-    int v = -12345;
-    socklen_t len = sizeof v;
-    if (getsockopt(fd, SOL_SOCKET, opt, &v, &len) != 0 || len != sizeof v)
-        return -12345;
-    return v;
 }
 
 #define ALL_EV (POLLIN | POLLOUT | POLLRDHUP | POLLPRI)

@@ -7,7 +7,7 @@
  * order per client), and a full receiver queue (max_dgram_qlen): EAGAIN with MSG_DONTWAIT,
  * a blocking sendto that waits for the reader, poll without POLLOUT.
  * Values checked on native Linux 6.x. */
-#include "common.h"
+#include "sock_common.h"
 #include <dirent.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,19 +17,10 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#define SUN_OFF ((socklen_t)offsetof(struct sockaddr_un, sun_path))
 #define NCLIENTS 5
 #define PER_CLIENT 100
 
 static char g_tag[16];
-
-static socklen_t path_addr(struct sockaddr_un *a, const char *path)
-{
-    memset(a, 0, sizeof *a);
-    a->sun_family = AF_UNIX;
-    snprintf(a->sun_path, sizeof a->sun_path, "%s", path);
-    return SUN_OFF + (socklen_t)strlen(path) + 1;
-}
 
 static socklen_t abs_addr(struct sockaddr_un *a, const char *name)
 {
@@ -65,54 +56,11 @@ static int revents(int fd)
     return r < 0 ? -1 : p.revents;
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-        ;
-}
-
-static int waitstatus(pid_t pid)
-{
-    int st;
-    pid_t r;
-    while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
-        ;
-    if (r != pid)
-        return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 200 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
 struct rec {
     int client;
     int seq;
     char pad[40];
 };
-
-/* remove every entry of the temp dir (the cwd), then the dir itself; a few passes, since
- * unlinking while readdir walks the directory may skip entries */
-static int rm_tmpdir(const char *dir)
-{
-    for (int pass = 0; pass < 5; pass++) {
-        DIR *d = opendir(".");
-        if (!d)
-            break;
-        int removed = 0;
-        struct dirent *de;
-        while ((de = readdir(d)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            if (unlinkat(AT_FDCWD, de->d_name, 0) == 0 || unlinkat(AT_FDCWD, de->d_name, AT_REMOVEDIR) == 0)
-                removed++;
-        }
-        closedir(d);
-        if (!removed)
-            break;
-    }
-    if (chdir("/") != 0)
-        return -1;
-    return x_rmdir(dir);
-}
 
 int main(void)
 {
@@ -122,10 +70,7 @@ int main(void)
     ssize_t n;
     signal(SIGPIPE, SIG_IGN);
 
-    unsigned char r[4];
-    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
-        fatal("getrandom");
-    snprintf(g_tag, sizeof g_tag, "%02x%02x%02x%02x", r[0], r[1], r[2], r[3]);
+    random_tag(g_tag, sizeof g_tag);
     make_tmpdir(dir, sizeof dir, "unix_dgram_addr");
     if (chdir(dir) != 0)
         fatal("chdir temp dir");

@@ -7,24 +7,13 @@
  * Single process; works in a fresh temp dir (chdir'd into, so names are relative and can be
  * printed). Abstract names carry a random suffix (never printed) so concurrent runs don't
  * collide. Values checked on native Linux 6.x. */
-#include "common.h"
+#include "sock_common.h"
 #include <dirent.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#define SUN_OFF ((socklen_t)offsetof(struct sockaddr_un, sun_path))
-
 static char g_tag[16]; /* random suffix for abstract names */
-
-/* a path address: returns its length (offsetof + strlen + 1, as Linux reports it) */
-static socklen_t path_addr(struct sockaddr_un *a, const char *path)
-{
-    memset(a, 0, sizeof *a);
-    a->sun_family = AF_UNIX;
-    snprintf(a->sun_path, sizeof a->sun_path, "%s", path);
-    return SUN_OFF + (socklen_t)strlen(path) + 1;
-}
 
 /* an abstract address "\0" + name + tag; returns offsetof + 1 + strlen */
 static socklen_t abs_addr(struct sockaddr_un *a, const char *name)
@@ -33,23 +22,6 @@ static socklen_t abs_addr(struct sockaddr_un *a, const char *name)
     a->sun_family = AF_UNIX;
     int n = snprintf(a->sun_path + 1, sizeof a->sun_path - 1, "ucrun-names-%s-%s", name, g_tag);
     return SUN_OFF + 1 + (socklen_t)n;
-}
-
-static int sock(int type)
-{
-    int fd = socket(AF_UNIX, type, 0);
-    if (fd < 0)
-        fatal("socket(AF_UNIX)");
-    return fd;
-}
-
-/* getsockname / getpeername into a poisoned buffer; returns the length or -1 */
-static int name_of(int fd, struct sockaddr_un *a, int peer)
-{
-    memset(a, 0x5a, sizeof *a);
-    socklen_t len = sizeof *a;
-    int r = peer ? getpeername(fd, (struct sockaddr *)a, &len) : getsockname(fd, (struct sockaddr *)a, &len);
-    return r == 0 ? (int)len : -1;
 }
 
 static int same_addr(const struct sockaddr_un *a, const struct sockaddr_un *b, socklen_t len)
@@ -87,31 +59,6 @@ static int count_entries_named(const char *name)
     return fstatat(AT_FDCWD, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-/* remove every entry of the temp dir (the cwd), then the dir itself; a few passes, since
- * unlinking while readdir walks the directory may skip entries */
-static int rm_tmpdir(const char *dir)
-{
-    for (int pass = 0; pass < 5; pass++) {
-        DIR *d = opendir(".");
-        if (!d)
-            break;
-        int removed = 0;
-        struct dirent *de;
-        while ((de = readdir(d)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            if (unlinkat(AT_FDCWD, de->d_name, 0) == 0 || unlinkat(AT_FDCWD, de->d_name, AT_REMOVEDIR) == 0)
-                removed++;
-        }
-        closedir(d);
-        if (!removed)
-            break;
-    }
-    if (chdir("/") != 0)
-        return -1;
-    return x_rmdir(dir);
-}
-
 int main(void)
 {
     char dir[128];
@@ -121,10 +68,7 @@ int main(void)
     int len;
     char buf[16];
 
-    unsigned char r[4];
-    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
-        fatal("getrandom");
-    snprintf(g_tag, sizeof g_tag, "%02x%02x%02x%02x", r[0], r[1], r[2], r[3]);
+    random_tag(g_tag, sizeof g_tag);
     make_tmpdir(dir, sizeof dir, "unix_names");
     if (chdir(dir) != 0)
         fatal("chdir temp dir");

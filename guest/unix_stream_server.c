@@ -13,7 +13,7 @@
  * listener (EAGAIN), and poll on a listener (POLLIN while a connection is pending).
  * The child reports through its exit status (a bit per failed check); only the parent prints.
  * Values checked on native Linux 6.x. */
-#include "common.h"
+#include "sock_common.h"
 #include <dirent.h>
 #include <poll.h>
 #include <signal.h>
@@ -23,18 +23,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#define SUN_OFF ((socklen_t)offsetof(struct sockaddr_un, sun_path))
 #define BIG (256 * 1024)
 
 static char g_tag[16];
-
-static socklen_t path_addr(struct sockaddr_un *a, const char *path)
-{
-    memset(a, 0, sizeof *a);
-    a->sun_family = AF_UNIX;
-    snprintf(a->sun_path, sizeof a->sun_path, "%s", path);
-    return SUN_OFF + (socklen_t)strlen(path) + 1;
-}
 
 static socklen_t abs_addr(struct sockaddr_un *a, const char *name)
 {
@@ -44,36 +35,11 @@ static socklen_t abs_addr(struct sockaddr_un *a, const char *name)
     return SUN_OFF + 1 + (socklen_t)n;
 }
 
-static int sock(int type)
-{
-    int fd = socket(AF_UNIX, type, 0);
-    if (fd < 0)
-        fatal("socket(AF_UNIX)");
-    return fd;
-}
-
-static int getint(int fd, int opt)
-{
-    int v = -12345;
-    socklen_t len = sizeof v;
-    if (getsockopt(fd, SOL_SOCKET, opt, &v, &len) != 0 || len != sizeof v)
-        return -12345;
-    return v;
-}
-
 static int peercred(int fd, struct ucred *uc)
 {
     socklen_t len = sizeof *uc;
     memset(uc, 0, sizeof *uc);
     return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, uc, &len) == 0 && len == sizeof *uc ? 0 : -1;
-}
-
-static int name_of(int fd, struct sockaddr_un *a, int peer)
-{
-    memset(a, 0x5a, sizeof *a);
-    socklen_t len = sizeof *a;
-    int r = peer ? getpeername(fd, (struct sockaddr *)a, &len) : getsockname(fd, (struct sockaddr *)a, &len);
-    return r == 0 ? (int)len : -1;
 }
 
 static int revents(int fd)
@@ -143,24 +109,6 @@ static void fill(unsigned char *p, size_t n, unsigned seed)
         x ^= x << 5;
         p[i] = (unsigned char)(x >> 7);
     }
-}
-
-static int waitstatus(pid_t pid)
-{
-    int st;
-    pid_t r;
-    while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
-        ;
-    if (r != pid)
-        return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 200 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-        ;
 }
 
 /* ---- the forked client/server ---- */
@@ -305,31 +253,6 @@ static int fill_backlog(const struct sockaddr_un *addr, socklen_t len, int *fds,
     return n;
 }
 
-/* remove every entry of the temp dir (the cwd), then the dir itself; a few passes, since
- * unlinking while readdir walks the directory may skip entries */
-static int rm_tmpdir(const char *dir)
-{
-    for (int pass = 0; pass < 5; pass++) {
-        DIR *d = opendir(".");
-        if (!d)
-            break;
-        int removed = 0;
-        struct dirent *de;
-        while ((de = readdir(d)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            if (unlinkat(AT_FDCWD, de->d_name, 0) == 0 || unlinkat(AT_FDCWD, de->d_name, AT_REMOVEDIR) == 0)
-                removed++;
-        }
-        closedir(d);
-        if (!removed)
-            break;
-    }
-    if (chdir("/") != 0)
-        return -1;
-    return x_rmdir(dir);
-}
-
 int main(void)
 {
     char dir[128], buf[64];
@@ -338,10 +261,7 @@ int main(void)
     int fds[64], err, n;
     signal(SIGPIPE, SIG_IGN);
 
-    unsigned char r[4];
-    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
-        fatal("getrandom");
-    snprintf(g_tag, sizeof g_tag, "%02x%02x%02x%02x", r[0], r[1], r[2], r[3]);
+    random_tag(g_tag, sizeof g_tag);
     make_tmpdir(dir, sizeof dir, "unix_stream_server");
     if (chdir(dir) != 0)
         fatal("chdir temp dir");
