@@ -48,6 +48,12 @@ export interface ArchSpec {
   setTls(engine: Engine, value: number): void;
   /** si_code of SIGILL for an undefined instruction (x86 #UD: ILL_ILLOPN 2, arm64: ILL_ILLOPC 1). */
   illegalInsnCode: number;
+  /**
+   * A CPU exception the interrupt hook received (Unicorn interrupt numbers are QEMU's EXCP_*):
+   * the signal and si_code it raises, and whether the process must continue on a fresh CPU
+   * (QEMU would turn the next such exception into a double fault).
+   */
+  cpuException(intno: number): { sig: number; code: number; freshCpu: boolean };
   /** Every register of a user context (fork copies them raw, 16 bytes each at most). */
   contextRegs: readonly number[];
   /** Inside the syscall hook the pc is this far before the instruction after the trap. */

@@ -62,4 +62,19 @@ export interface SignalFrames {
   restore(engine: Engine, mem: GuestMemory): RestoreResult;
   /** Length of the syscall instruction (to rewind the pc for a restarted call). */
   syscallInsnLength: number;
+  /**
+   * Where rt_sigreturn finds its frame (for --strace): the frame's address from the stack
+   * pointer at the call, and the offsets of uc_sigmask and of the saved return register.
+   */
+  sigreturnFrame: SigreturnFrame;
+}
+
+/** Where rt_sigreturn's frame lies relative to the stack pointer at the call. */
+export interface SigreturnFrame {
+  /** The frame's address (x86_64: the handler's `ret` already popped pretcode). */
+  fromSp(sp: number): number;
+  /** Offset of uc_sigmask in the frame. */
+  sigmask: number;
+  /** Offset of the saved return register (rax / x0) in the frame. */
+  retReg: number;
 }

@@ -15,7 +15,7 @@ import { loadRingModule, RingModule } from './ring.js';
 import { UnixNamespace } from './socket/namespace.js';
 import { Scheduler } from './scheduler.js';
 import { bit, deliverSignals, sendSignal } from './signal_delivery.js';
-import { describeDeath, Signal, signalFault } from './signals.js';
+import { describeDeath, Signal } from './signals.js';
 import { allHandlers } from './syscalls/index.js';
 import { Process, Task } from './task.js';
 import { FdTable } from './vfs/fdtable.js';
@@ -224,15 +224,10 @@ export class Kernel {
 
   /** A CPU exception other than the syscall trap: stop and raise it outside the hook. */
   onInterrupt(t: Task, intno: number): void {
-    const sig = signalFault(t.proc.arch.name, intno);
+    const { sig, code, freshCpu } = t.proc.arch.cpuException(intno);
     t.faulted = true;
     t.stopThen((task) => {
-      // QEMU remembers a contributory x86 exception (#DE, #TS, #NP, #SS, #GP) that the hook
-      // took instead of delivering, and turns the next one into a double fault: start the
-      // process on a fresh CPU with the same registers.
-      if (task.proc.arch.name === 'x86_64' && [0, 10, 11, 12, 13].includes(intno)) this.freshEngine(task);
-      const code = sig === Signal.SIGFPE ? 1 /* FPE_INTDIV */ : sig === Signal.SIGTRAP ? 1 /* TRAP_BRKPT */
-        : sig === Signal.SIGILL ? task.proc.arch.illegalInsnCode : 2;
+      if (freshCpu) this.freshEngine(task);
       this.fault(task, sig, code, task.pc);
     });
   }

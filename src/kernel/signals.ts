@@ -26,25 +26,5 @@ export function describeDeath(sig: number, pc?: number, addr?: number): string {
   return parts.length ? `${text} (${parts.join(', ')})` : text;
 }
 
-/** The signal a CPU exception raises (Unicorn interrupt numbers: QEMU's EXCP_* per arch). */
-export function signalFault(arch: 'x86_64' | 'aarch64', intno: number): number {
-  if (arch === 'x86_64') {
-    switch (intno) {
-      case 0: return Signal.SIGFPE; // #DE divide error
-      case 1: case 3: return Signal.SIGTRAP;
-      case 4: case 5: case 13: case 14: case 12: case 11: return Signal.SIGSEGV;
-      case 16: case 19: return Signal.SIGFPE;
-      case 17: return Signal.SIGBUS;
-      default: return Signal.SIGILL; // #UD and the rest
-    }
-  }
-  switch (intno) {
-    case 1: return Signal.SIGILL; // EXCP_UDEF
-    case 3: case 4: return Signal.SIGSEGV; // prefetch / data abort
-    case 7: return Signal.SIGTRAP; // EXCP_BKPT
-    default: return Signal.SIGILL;
-  }
-}
-
 /** Signals whose default action is to ignore them (kernel/signal.c SIG_KERNEL_IGNORE_MASK). */
 export const DEFAULT_IGNORED = new Set<number>([Signal.SIGCHLD, Signal.SIGURG, Signal.SIGWINCH, Signal.SIGCONT]);

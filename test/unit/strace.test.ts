@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ABI_DATA as A64 } from '../../src/arch/aarch64/abi_data.js';
 import { encodeStatx, makedev, type Stat } from '../../src/arch/stat.js';
 import { ABI_DATA as X86 } from '../../src/arch/x86_64/abi_data.js';
+import { x86SignalFrames } from '../../src/arch/x86_64/signal_frame.js';
 import type { ArchAbiData } from '../../src/kernel/abi.js';
 import { Errno } from '../../src/kernel/errno.js';
 import type { Call } from '../../src/kernel/strace/call.js';
@@ -332,7 +333,7 @@ describe('strace formatting (fake guest memory)', () => {
     // rt_sigreturn: the mask (and the result) come from the frame at the stack pointer
     const frame = mem.alloc(448);
     mem.u64(frame + 304, 1n << 14n); mem.u64(frame + 48 + 104, 0);
-    const c: Call = { name: 'rt_sigreturn', mem, data: X86, args: [0, 0, 0, 0, 0, 0], ret: undefined, saved: {}, sp: frame + 8 };
+    const c: Call = { name: 'rt_sigreturn', mem, data: X86, args: [0, 0, 0, 0, 0, 0], ret: undefined, saved: {}, sp: frame + 8, sigreturn: x86SignalFrames.sigreturnFrame };
     const e = enterCall(c, SPECS.rt_sigreturn);
     expect(`rt_sigreturn(${finishArgs(e, undefined)}) = ${formatRet(c, e.spec, c.saved[0] as number)}`).toBe('rt_sigreturn({mask=[TERM]}) = 0');
     expect(siginfo({ sig: 17, code: 1, pid: 2, uid: 0, status: 3 }))

@@ -2,6 +2,7 @@
 import type { ArchSpec } from '../arch.js';
 import { UC_ARCH_ARM64, UC_MODE_ARM } from '../../engine/unicorn.js';
 import { ABI_DATA } from './abi_data.js';
+import { Signal } from '../../kernel/signals.js';
 import { a64SignalFrames } from './signal_frame.js';
 
 /** Unicorn register ids (unicorn/arm64.h). X29 and X30 are not contiguous with X0..X28. */
@@ -49,6 +50,12 @@ export const aarch64: ArchSpec = {
   platform: 'aarch64',
   hwcaps: () => ({ hwcap, hwcap2: 0 }),
   illegalInsnCode: 1,
+  cpuException(intno) {
+    // EXCP_UDEF 1, EXCP_PREFETCH_ABORT 3, EXCP_DATA_ABORT 4, EXCP_BKPT 7.
+    const sig = intno === 3 || intno === 4 ? Signal.SIGSEGV : intno === 7 ? Signal.SIGTRAP : Signal.SIGILL;
+    const code = sig === Signal.SIGTRAP ? 1 /* TRAP_BRKPT */ : sig === Signal.SIGILL ? 1 /* ILL_ILLOPC */ : 2;
+    return { sig, code, freshCpu: false };
+  },
   contextRegs: [
     ...Array.from({ length: 31 }, (_, i) => xreg(i)), A64_REG.SP, A64_REG.PC, A64_REG.NZCV, A64_REG.TPIDR_EL0,
     A64_REG.FPCR, A64_REG.FPSR, ...Array.from({ length: 32 }, (_, i) => A64_REG.Q0 + i),

@@ -216,4 +216,7 @@ function parseRecords(mem: GuestMemory, frame: number): Uint8Array {
   return mem.read(base + fpsimd.offset, FPSIMD_CONTEXT.size);
 }
 
-export const a64SignalFrames: SignalFrames = { setup, restore, syscallInsnLength: 4 };
+export const a64SignalFrames: SignalFrames = {
+  setup, restore, syscallInsnLength: 4,
+  sigreturnFrame: { fromSp: (sp) => sp, sigmask: A64_FRAME.uc_sigmask, retReg: A64_FRAME.regs },
+};

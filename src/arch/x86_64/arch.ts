@@ -6,6 +6,7 @@ import { ABI_DATA } from './abi_data.js';
 import { x86Calls } from './sys_arch.js';
 import { probeCpuid } from './cpuid.js';
 import { X86_REG } from './regs.js';
+import { Signal } from '../../kernel/signals.js';
 import { x86SignalFrames } from './signal_frame.js';
 
 const range = (first: number, n: number) => Array.from({ length: n }, (_, i) => first + i);
@@ -43,6 +44,17 @@ export const x86_64: ArchSpec = {
     return hwcapCache;
   },
   illegalInsnCode: 2,
+  cpuException(intno) {
+    const sig = intno === 0 || intno === 16 || intno === 19 ? Signal.SIGFPE // #DE, #MF, #XM
+      : intno === 1 || intno === 3 ? Signal.SIGTRAP
+      : [4, 5, 11, 12, 13, 14].includes(intno) ? Signal.SIGSEGV
+      : intno === 17 ? Signal.SIGBUS : Signal.SIGILL; // #UD and the rest
+    const code = sig === Signal.SIGFPE ? 1 /* FPE_INTDIV */ : sig === Signal.SIGTRAP ? 1 /* TRAP_BRKPT */
+      : sig === Signal.SIGILL ? 2 /* ILL_ILLOPN */ : 2;
+    // QEMU remembers a contributory exception (#DE, #TS, #NP, #SS, #GP) the hook took instead
+    // of delivering, and turns the next one into a double fault.
+    return { sig, code, freshCpu: [0, 10, 11, 12, 13].includes(intno) };
+  },
   contextRegs: [
     X86_REG.RAX, X86_REG.RBX, X86_REG.RCX, X86_REG.RDX, X86_REG.RSI, X86_REG.RDI, X86_REG.RBP, X86_REG.RSP,
     X86_REG.R8, X86_REG.R9, X86_REG.R10, X86_REG.R11, X86_REG.R12, X86_REG.R13, X86_REG.R14, X86_REG.R15,

@@ -272,4 +272,8 @@ function restore(engine: Engine, mem: GuestMemory): RestoreResult {
   };
 }
 
-export const x86SignalFrames: SignalFrames = { setup, restore, syscallInsnLength: 2 };
+export const x86SignalFrames: SignalFrames = {
+  setup, restore, syscallInsnLength: 2,
+  // The handler's `ret` popped pretcode: the frame starts 8 bytes below sp.
+  sigreturnFrame: { fromSp: (sp) => sp - 8, sigmask: X86_FRAME.uc_sigmask, retReg: X86_FRAME.uc_mcontext + X86_SIGCONTEXT.rax },
+};

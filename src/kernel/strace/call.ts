@@ -2,6 +2,7 @@
 // uses. Decoders run twice per call like strace's: input arguments when the call is entered
 // (before the kernel changes anything), output arguments when it has returned. A decoder
 // that cannot read guest memory throws; the tracer then prints the raw address.
+import type { SigreturnFrame } from '../../arch/signal_frame.js';
 import type { ArchAbiData, StructLayout } from '../abi.js';
 import { readField } from '../abi.js';
 import { MAX_STR, addr, quote, u64 } from './format.js';
@@ -23,8 +24,9 @@ export interface Call {
   ret: number | undefined;
   /** What input/output arguments read before the call (e.g. the socklen passed in), by index. */
   readonly saved: Record<number, unknown>;
-  /** The stack pointer when the call was made (rt_sigreturn finds its frame there). */
+  /** rt_sigreturn only: the stack pointer at the call, and the arch's frame layout found from it. */
   readonly sp?: number;
+  readonly sigreturn?: SigreturnFrame;
 }
 
 /** One argument's decoder. */

@@ -1,9 +1,8 @@
 // How --strace prints each call: one Spec per Linux syscall name, listing its arguments by
 // kind (a name in KINDS or an ArgDef) and how a successful result prints. Kinds marked
 // `out` are decoded after the call, the rest when it is entered, as strace does.
-import { A64_FRAME } from '../../arch/aarch64/signal_frame.js';
 import { ARCH_PRCTL } from '../../arch/x86_64/abi_data.js';
-import { X86_FRAME, X86_SIGCONTEXT } from '../../arch/x86_64/signal_frame.js';
+import type { SigreturnFrame } from '../../arch/signal_frame.js';
 import { AT, CLONE, CLONE_ARGS_LAYOUT, FCNTL, IOCTL, MSYNC, PR, SOCK, WAIT } from '../abi.js';
 import { Errno } from '../errno.js';
 import { type ArgDef, type Call, type Spec, array, failed, i32, i64, inp, intp, outp, path, q64, str, struct } from './call.js';
@@ -271,14 +270,18 @@ const cloneArgs: ArgDef = {
   },
 };
 
+/** Address of rt_sigreturn's frame field at `offset(layout)`, or undefined when the call carries no frame. */
+const inFrame = (c: Call, offset: (f: SigreturnFrame) => number) =>
+  (c.sp === undefined || !c.sigreturn ? undefined : c.sigreturn.fromSp(c.sp) + offset(c.sigreturn));
 /** rt_sigreturn's `{mask=[...]}` from the frame at the stack pointer; saves the return register it restores. */
-const frameAt = (c: Call) => (c.data.arch === 'x86_64' ? c.sp! - 8 : c.sp!); // x86: the handler's ret popped pretcode
 const sigreturnMask: ArgDef = {
-  save: (c) => (c.sp === undefined ? undefined : Number(i64(c, frameAt(c)
-    + (c.data.arch === 'x86_64' ? X86_FRAME.uc_mcontext + X86_SIGCONTEXT.rax : A64_FRAME.regs)))),
+  save: (c) => {
+    const at = inFrame(c, (f) => f.retReg);
+    return at === undefined ? undefined : Number(i64(c, at));
+  },
   fmt: (c) => {
-    if (c.sp === undefined) return null;
-    return `{mask=${S.sigset(c, frameAt(c) + (c.data.arch === 'x86_64' ? X86_FRAME.uc_sigmask : A64_FRAME.uc_sigmask))}}`;
+    const at = inFrame(c, (f) => f.sigmask);
+    return at === undefined ? null : `{mask=${S.sigset(c, at)}}`;
   },
 };
 

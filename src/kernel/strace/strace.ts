@@ -97,8 +97,9 @@ export class Strace implements SyscallTracer {
   }
 
   #call(t: Task, name: string, args: number[]): Call {
-    const sp = name === 'rt_sigreturn' ? t.engine.reg(t.proc.arch.abi.sp) : undefined;
-    return { name, mem: t.mem as Mem, data: t.proc.arch.data, args, ret: undefined, saved: {}, sp };
+    const c: Call = { name, mem: t.mem as Mem, data: t.proc.arch.data, args, ret: undefined, saved: {} };
+    if (name !== 'rt_sigreturn') return c;
+    return { ...c, sp: t.engine.reg(t.proc.arch.abi.sp), sigreturn: t.proc.arch.frames.sigreturnFrame };
   }
 
   enter(t: Task, name: string, args: number[]): void {
