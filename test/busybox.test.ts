@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BIN, ROOT } from '../src/cli/guests.js';
 
 const HOST_BUSYBOX = '/bin/busybox';
@@ -51,11 +51,6 @@ function run(cmd: string, argv: string[]): Outcome {
 
 const native = (script: string) => run(HOST_BUSYBOX, ['sh', '-c', script]);
 const ucrun = (busybox: string, script: string) => run(process.execPath, [BIN, 'run', '--', busybox, 'sh', '-c', script]);
-
-beforeAll(() => {
-  const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`tsc failed:\n${r.stdout}${r.stderr}`);
-}, 120_000);
 
 // scripts/setup.sh installs both; a missing one is a failure, never a skip.
 it('the set-up installed Debian busybox-static for both arches', () => {

@@ -2,13 +2,8 @@
 // run (stdout without `arch:` lines, and exit status), the aarch64 build must also match
 // qemu-aarch64, and `ucrun compare` of the two builds must report a match.
 import { spawnSync } from 'node:child_process';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BIN, comparable, DEADLOCK_EXIT, guestPath, guestPrograms, isDeadlockProgram, QEMU_CANNOT, runGuest } from '../src/cli/guests.js';
-
-beforeAll(() => {
-  const r = spawnSync('bash', ['guest/build.sh'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`guest build failed:\n${r.stderr}`);
-});
 
 const all = (() => { try { return guestPrograms(); } catch { return ['hello']; } })();
 const programs = all.filter((n) => !isDeadlockProgram(n));

@@ -3,7 +3,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { PAGE_SIZE, PhysMem, RESERVED_BYTES } from '../src/mm/physmem.js';
 import {
-  ByteRing, MAX_RING_CAPACITY, MIN_RING_CAPACITY, RING_HEADER_BYTES, loadRingModule,
+  ByteRing, MAX_RING_CAPACITY, MIN_RING_CAPACITY, loadRingModule,
   ringCapacityFor, ringFramesFor, ringWasmPath, type RingModule,
 } from '../src/kernel/ring.js';
 

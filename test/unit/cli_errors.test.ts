@@ -1,7 +1,7 @@
 // The CLI as a user meets it: `node bin/ucrun.js run …` on things that are not runnable
 // static ELF files must exit like a shell does (126 / 127 / 2) with one clear line on stderr.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,13 +14,7 @@ let tmp: string;
 const files: Record<string, string> = {};
 
 beforeAll(() => {
-  // Compile src/ -> dist/. Other files may be mid-edit: type errors still emit JS, so only a
-  // missing dist/cli/main.js is fatal here.
-  const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (tsc.status !== 0) console.warn(`tsc reported errors (status ${tsc.status}):\n${tsc.stdout}${tsc.stderr}`);
-  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error(`tsc produced no dist/cli/main.js:\n${tsc.stdout}`);
-  execFileSync('bash', [join(GUEST, 'build.sh')], { stdio: 'ignore' });
-
+  // dist/ and the guest programs are built by test/global_setup.ts.
   tmp = mkdtempSync(join(tmpdir(), 'ucrun-cli-'));
   let seed = 99;
   const rnd = Uint8Array.from({ length: 2048 }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24));

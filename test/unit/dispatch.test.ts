@@ -1,8 +1,7 @@
 // The Dispatcher against a real Kernel and a real (not running) guest task: registers in,
 // handler, result register out. The last block runs a whole guest program with a custom table.
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ArchSpec } from '../../src/arch/arch.js';
 import { Dispatcher, Handler, SyscallTracer, TaskExit } from '../../src/kernel/dispatch.js';
 import { Errno } from '../../src/kernel/errno.js';
@@ -10,16 +9,11 @@ import { Kernel } from '../../src/kernel/kernel.js';
 import { allHandlers } from '../../src/kernel/syscalls/index.js';
 import type { Task } from '../../src/kernel/task.js';
 import { block, WaitQueue } from '../../src/kernel/wait.js';
-import { GuestFault } from '../../src/mm/address_space.js';
 import { StringTooLong } from '../../src/mm/guest_memory.js';
 import { OutOfMemory } from '../../src/mm/physmem.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const hello = (arch: string) => join(ROOT, 'guest', 'build', arch, 'hello');
-
-beforeAll(() => {
-  execFileSync('bash', [join(ROOT, 'guest', 'build.sh')], { stdio: 'ignore' });
-}, 120_000);
 
 const kernels: Kernel[] = [];
 afterEach(() => {

@@ -20,7 +20,6 @@ let elf32: Uint8Array;
 let elf32Source: 'gcc -m32' | 'hand-made';
 
 beforeAll(() => {
-  execFileSync('bash', [join(GUEST, 'build.sh')], { stdio: 'ignore' });
   tmp = mkdtempSync(join(tmpdir(), 'ucrun-elf-'));
   for (const a of ARCHES) {
     const out = join(tmp, `hello-pie-${a.dir}`);

@@ -2,9 +2,8 @@
 // offsets the C headers give (printed by offsetof() with gcc / aarch64-linux-gnu-gcc against
 // the uapi headers), sets the handler's registers, and restore (rt_sigreturn) brings every
 // register back. The last tests of each arch run real handler code on the frame.
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Engine, type EngineClient } from '../../src/engine/engine.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import type { Process } from '../../src/kernel/task.js';
@@ -18,10 +17,6 @@ import { a64SignalFrames, BadFrame } from '../../src/arch/aarch64/signal_frame.j
 const ROOT = join(import.meta.dirname, '..', '..');
 const SA_SIGINFO = 0x4, SA_RESTORER = 0x04000000, SA_ONSTACK = 0x08000000;
 const SS_DISABLE = 2, SS_AUTODISARM = 0x80000000;
-
-beforeAll(() => {
-  execFileSync('bash', [join(ROOT, 'guest', 'build.sh')], { stdio: 'ignore' });
-}, 120_000);
 
 const cleanup: (() => void)[] = [];
 afterEach(() => { for (const f of cleanup.splice(0)) f(); });

@@ -2,7 +2,7 @@
 // structs, flags), the tracer's line ordering, and whole traces of guest/build/<arch>/hello
 // under ucrun -- on x86_64 also line by line against the real strace of the native binary.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -422,10 +422,6 @@ function ucrunTrace(arch: string): string[] {
 
 describe('--strace of hello on both arches', () => {
   beforeAll(() => {
-    const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
-    if (tsc.status !== 0) console.warn(`tsc reported errors (status ${tsc.status}):\n${tsc.stdout}${tsc.stderr}`);
-    if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error(`tsc produced no dist/cli/main.js:\n${tsc.stdout}`);
-    if (!existsSync(join(ROOT, 'guest', 'build', 'aarch64', 'hello'))) execFileSync('bash', [join(ROOT, 'guest', 'build.sh')], { stdio: 'ignore' });
     tmp = mkdtempSync(join(tmpdir(), 'ucrun-strace-'));
   });
   afterAll(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
@@ -457,8 +453,6 @@ describe('--strace of hello on both arches', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^readlinkat\(AT_FDCWD, "\/proc\/self\/exe", ".*"(\.\.\.)?, 4096\) = \d+$/));
   });
 
-  const strace = spawnSync('strace', ['-V'], { encoding: 'utf8' });
-  const gcc = spawnSync('gcc', ['--version'], { encoding: 'utf8' });
   it('x86_64 matches the real strace of the native binary line for line', () => {
     const file = join(tmp, 'hello.native.trace');
     const r = spawnSync('strace', ['-o', file, join(ROOT, 'guest', 'build', 'x86_64', 'hello')], { stdio: ['ignore', 'ignore', 'pipe'] });
