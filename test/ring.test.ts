@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { PAGE_SIZE, PhysMem, RESERVED_BYTES } from '../src/mm/physmem.js';
 import {
   ByteRing, MAX_RING_CAPACITY, MIN_RING_CAPACITY, loadRingModule,
-  ringCapacityFor, ringFramesFor, ringWasmPath, type RingModule,
+  ringCapacityFor, ringFramesFor, ringTransfer, ringWasmPath, type RingModule,
 } from '../src/kernel/ring.js';
 
 let phys: PhysMem;
@@ -684,5 +684,23 @@ describe('ByteRing against a JS model', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('ringTransfer', () => {
+  const chunks = [{ pa: 100, len: 4 }, { pa: 200, len: 4 }, { pa: 300, len: 4 }];
+
+  it('skips into the buffer, splits at chunk ends and passes the running count', () => {
+    const calls: number[][] = [];
+    const n = ringTransfer(chunks, 5, 6, (pa, k, done) => { calls.push([pa, k, done]); return k; });
+    expect(n).toBe(6);
+    expect(calls).toEqual([[201, 3, 0], [300, 3, 3]]);
+  });
+
+  it('stops at the first short move', () => {
+    const calls: number[][] = [];
+    const n = ringTransfer(chunks, 0, 12, (pa, k, done) => { calls.push([pa, k, done]); return done === 0 ? k : 1; });
+    expect(n).toBe(5);
+    expect(calls).toEqual([[100, 4, 0], [200, 4, 4]]);
   });
 });

@@ -24,6 +24,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PhysChunk } from '../mm/guest_memory.js';
 import { PAGE_SIZE, type PhysMem } from '../mm/physmem.js';
 
 export const RING_HEADER_BYTES = 16;
@@ -376,4 +377,25 @@ export class ByteRing {
     if (n > first) out.set(u8.subarray(data, data + n - first), first);
     return out;
   }
+}
+
+/**
+ * Walk up to `want` bytes of a guest buffer, starting `skip` bytes in, chunk by chunk:
+ * `op(pa, n, done)` moves n bytes at physical address pa between the buffer and a ring
+ * (`done` bytes already moved) and returns how many it moved. A short count ends the walk
+ * (the ring is full or drained). Returns the bytes moved.
+ */
+export function ringTransfer(
+  chunks: readonly PhysChunk[], skip: number, want: number, op: (pa: number, n: number, done: number) => number,
+): number {
+  let done = 0;
+  for (const c of chunks) {
+    if (want === 0) break;
+    if (skip >= c.len) { skip -= c.len; continue; }
+    const take = Math.min(c.len - skip, want);
+    const moved = op(c.pa + skip, take, done);
+    done += moved; want -= moved; skip = 0;
+    if (moved < take) break;
+  }
+  return done;
 }

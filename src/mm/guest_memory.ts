@@ -10,6 +10,29 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
 /** A physically contiguous piece of a guest buffer. */
 export interface PhysChunk { pa: number; len: number }
 
+/** Scatter `src` into the chunks of `u8` (guest physical memory), in order, until either ends. */
+export function copyToChunks(u8: Uint8Array, dst: readonly PhysChunk[], src: Uint8Array): void {
+  let off = 0;
+  for (const c of dst) {
+    if (off >= src.length) break;
+    const n = Math.min(c.len, src.length - off);
+    u8.set(src.subarray(off, off + n), c.pa);
+    off += n;
+  }
+}
+
+/** Gather the chunks of `u8` into `out`, in order, until either ends; returns `out`. */
+export function copyFromChunks<T extends Uint8Array>(u8: Uint8Array, src: readonly PhysChunk[], out: T): T {
+  let off = 0;
+  for (const c of src) {
+    if (off >= out.length) break;
+    const n = Math.min(c.len, out.length - off);
+    out.set(u8.subarray(c.pa, c.pa + n), off);
+    off += n;
+  }
+  return out;
+}
+
 export class GuestMemory {
   constructor(readonly mm: AddressSpace, readonly phys: PhysMem) {}
 

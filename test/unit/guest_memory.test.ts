@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ACCESS_READ, ACCESS_WRITE, AddressSpace, GuestFault, PROT_READ, PROT_WRITE } from '../../src/mm/address_space.js';
-import { GuestMemory, StringTooLong } from '../../src/mm/guest_memory.js';
+import { copyFromChunks, copyToChunks, GuestMemory, StringTooLong } from '../../src/mm/guest_memory.js';
 import { PAGE_SIZE, PhysMem, RESERVED_BYTES, WASM_PAGE } from '../../src/mm/physmem.js';
 
 const P = PAGE_SIZE;
@@ -208,5 +208,24 @@ describe('GuestMemory iovecs', () => {
 
   it('iovecs() faults when the array is unmapped', () => {
     expect(faultOf(() => mem.iovecs(BASE, 1)).mapped).toBe(false);
+  });
+});
+
+describe('copyToChunks / copyFromChunks', () => {
+  const u8 = new Uint8Array(64);
+  const chunks = [{ pa: 40, len: 3 }, { pa: 8, len: 4 }];
+
+  it('scatter in chunk order and stop at the shorter side', () => {
+    u8.fill(0);
+    copyToChunks(u8, chunks, Uint8Array.of(1, 2, 3, 4, 5));
+    expect([...u8.subarray(40, 43)]).toEqual([1, 2, 3]);
+    expect([...u8.subarray(8, 12)]).toEqual([4, 5, 0, 0]);
+  });
+
+  it('gather in chunk order into at most out.length bytes', () => {
+    u8.set([9, 8, 7], 40);
+    u8.set([6, 5, 4, 3], 8);
+    expect([...copyFromChunks(u8, chunks, new Uint8Array(5))]).toEqual([9, 8, 7, 6, 5]);
+    expect([...copyFromChunks(u8, chunks, new Uint8Array(9))]).toEqual([9, 8, 7, 6, 5, 4, 3, 0, 0]);
   });
 });

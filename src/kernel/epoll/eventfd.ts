@@ -11,7 +11,7 @@
 //   Only these bits: eventfd_poll reports no POLLRDNORM/POLLWRNORM.
 // - Wake-ups carry keys as Linux's do: a write notifies with POLLIN, a read with POLLOUT.
 import type { Stat } from '../../arch/stat.js';
-import type { PhysChunk } from '../../mm/guest_memory.js';
+import { copyFromChunks, copyToChunks, type PhysChunk } from '../../mm/guest_memory.js';
 import { FD_FLAGS } from '../abi.js';
 import { Errno } from '../errno.js';
 import type { Task } from '../task.js';
@@ -48,14 +48,14 @@ export class EventFd extends OpenFile {
     this.waitq.notify(POLLOUT);
     const b = new Uint8Array(COUNT_SIZE);
     new DataView(b.buffer).setBigUint64(0, v, true);
-    copyOut(t, dst, b);
+    copyToChunks(t.mem.phys.u8, dst, b);
     return COUNT_SIZE;
   }
 
   override write(t: Task, src: PhysChunk[], len: number, pos: number | undefined): SyscallResult {
     if (pos !== undefined) return -Errno.ESPIPE;
     if (len < COUNT_SIZE) return -Errno.EINVAL;
-    const v = new DataView(copyIn(t, src, COUNT_SIZE).buffer).getBigUint64(0, true);
+    const v = new DataView(copyFromChunks(t.mem.phys.u8, src, new Uint8Array(COUNT_SIZE)).buffer).getBigUint64(0, true);
     if (v === EVENTFD_MAX) return -Errno.EINVAL;
     if (EVENTFD_MAX - this.count <= v) return this.nonblock ? -Errno.EAGAIN : block([this.waitq]);
     this.count += v;
@@ -70,30 +70,4 @@ export class EventFd extends OpenFile {
     if (EVENTFD_MAX - 1n > this.count) m |= POLLOUT;
     return m;
   }
-}
-
-/** Copy `data` into the first bytes of the guest chunks. */
-function copyOut(t: Task, dst: PhysChunk[], data: Uint8Array): void {
-  const u8 = t.mem.phys.u8;
-  let off = 0;
-  for (const c of dst) {
-    if (off >= data.length) return;
-    const n = Math.min(c.len, data.length - off);
-    u8.set(data.subarray(off, off + n), c.pa);
-    off += n;
-  }
-}
-
-/** The first `n` bytes of the guest chunks. */
-function copyIn(t: Task, src: PhysChunk[], n: number): Uint8Array {
-  const u8 = t.mem.phys.u8;
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const c of src) {
-    if (off >= n) break;
-    const k = Math.min(c.len, n - off);
-    out.set(u8.subarray(c.pa, c.pa + k), off);
-    off += k;
-  }
-  return out;
 }

@@ -17,7 +17,7 @@ import { PAGE_SIZE } from '../../mm/physmem.js';
 import { FCNTL, IOCTL } from '../abi.js';
 import { Errno } from '../errno.js';
 import { progress, waitOrAgain } from '../io.js';
-import { ByteRing } from '../ring.js';
+import { ByteRing, ringTransfer } from '../ring.js';
 import { raiseSigpipe } from '../signal_delivery.js';
 import type { Task } from '../task.js';
 import { O_RDONLY, O_WRONLY, OpenFile, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, S_IFIFO } from '../vfs/file.js';
@@ -122,15 +122,9 @@ export class Pipe {
     return waitOrAgain(t, { wait: true, done }, nonblock, this.waitq);
   }
 
-  /** Copy `n` bytes starting `skip` bytes into the guest chunks onto the ring. */
+  /** Copy `n` bytes starting `skip` bytes into the guest chunks onto the ring (the caller made room). */
   #copy(src: PhysChunk[], skip: number, n: number): void {
-    for (const c of src) {
-      if (n === 0) return;
-      if (skip >= c.len) { skip -= c.len; continue; }
-      const take = Math.min(c.len - skip, n);
-      this.ring.write(c.pa + skip, take);
-      n -= take; skip = 0;
-    }
+    ringTransfer(src, skip, n, (pa, k) => this.ring.write(pa, k));
   }
 
   /** Bytes queued (FIONREAD). */

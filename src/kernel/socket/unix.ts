@@ -15,7 +15,7 @@
 import type { PhysChunk } from '../../mm/guest_memory.js';
 import type { PhysMem } from '../../mm/physmem.js';
 import { Errno } from '../errno.js';
-import { ByteRing, RingModule } from '../ring.js';
+import { ByteRing, RingModule, ringTransfer } from '../ring.js';
 import { WaitQueue } from '../wait.js';
 import type { Wait } from '../io.js';
 import {
@@ -161,8 +161,8 @@ export class UnixSocket {
       if (this.wmem >= this.sndbuf) break;
       const want = Math.min(len - sent, maxChunk);
       peer.#ensureCapacity(this.wmem + want);
-      const n = copyIn(peer.#rx, src, sent, want);
-      // Control data rides with the first skb of the call (unix_stream_sendmsg).
+      const rx = peer.#rx;
+      const n = ringTransfer(src, sent, want, (pa, k) => rx.write(pa, k));
       if (n > 0) {
         // Control data rides with the first skb of the call (unix_stream_sendmsg); runs of
         // bytes from the same credentials without control data merge.
@@ -236,7 +236,8 @@ export class UnixSocket {
       if (first < 0) limit = this.#rx.used;
       limit = Math.min(limit, len - got);
       if (ancSeg && this.#taken + limit > ancSeg.start) { anc = ancSeg.anc; if (!peek) ancSeg.anc = undefined; }
-      const n = peek ? copyOutPeek(this.#rx, dst, got, limit) : copyOut(this.#rx, dst, got, limit);
+      const rx = this.#rx;
+      const n = ringTransfer(dst, got, limit, peek ? (pa, k, moved) => rx.peek(pa, k, moved) : (pa, k) => rx.read(pa, k));
       got += n;
       if (!peek) {
         this.#taken += n;
@@ -465,44 +466,4 @@ export class UnixSocket {
 interface StreamRun { start: number; end: number; cred?: Creds; anc?: Ancillary }
 
 const sameCreds = (a?: Creds, b?: Creds) => a === b || (!!a && !!b && a.pid === b.pid && a.uid === b.uid && a.gid === b.gid);
-
-/** Copy `want` bytes of the guest chunks starting `skip` bytes in into a byte ring. */
-function copyIn(ring: ByteRing, src: PhysChunk[], skip: number, want: number): number {
-  let n = 0;
-  for (const c of src) {
-    if (want === 0) break;
-    if (skip >= c.len) { skip -= c.len; continue; }
-    const take = Math.min(c.len - skip, want);
-    const w = ring.write(c.pa + skip, take);
-    n += w; want -= w; skip = 0;
-    if (w < take) break;
-  }
-  return n;
-}
-
-function copyOut(ring: ByteRing, dst: PhysChunk[], skip: number, want: number): number {
-  let n = 0;
-  for (const c of dst) {
-    if (want === 0) break;
-    if (skip >= c.len) { skip -= c.len; continue; }
-    const take = Math.min(c.len - skip, want);
-    const r = ring.read(c.pa + skip, take);
-    n += r; want -= r; skip = 0;
-    if (r < take) break;
-  }
-  return n;
-}
-
-function copyOutPeek(ring: ByteRing, dst: PhysChunk[], skip: number, want: number): number {
-  let n = 0, ringSkip = 0;
-  for (const c of dst) {
-    if (want === 0) break;
-    if (skip >= c.len) { skip -= c.len; continue; }
-    const take = Math.min(c.len - skip, want);
-    const r = ring.peek(c.pa + skip, take, ringSkip);
-    n += r; want -= r; ringSkip += r; skip = 0;
-    if (r < take) break;
-  }
-  return n;
-}
 

@@ -3,7 +3,7 @@
 // reverse for writes); host errors map to the same Linux errno.
 import * as fs from 'node:fs';
 import type { Stat } from '../../arch/stat.js';
-import type { PhysChunk } from '../../mm/guest_memory.js';
+import { copyFromChunks, copyToChunks, type PhysChunk } from '../../mm/guest_memory.js';
 import { Errno } from '../errno.js';
 import type { Task } from '../task.js';
 import type { SyscallResult } from '../wait.js';
@@ -36,27 +36,6 @@ function scratchOf(n: number): Buffer {
   return scratch;
 }
 
-/** Copy host bytes into guest chunks. */
-export function toChunks(t: Task, dst: PhysChunk[], src: Uint8Array): void {
-  const u8 = t.kernel.phys.u8;
-  let off = 0;
-  for (const c of dst) {
-    if (off >= src.length) break;
-    const n = Math.min(c.len, src.length - off);
-    u8.set(src.subarray(off, off + n), c.pa);
-    off += n;
-  }
-}
-
-/** Gather guest chunks into one host buffer. */
-export function fromChunks(t: Task, src: PhysChunk[], len: number): Buffer {
-  const buf = scratchOf(len);
-  const u8 = t.kernel.phys.u8;
-  let off = 0;
-  for (const c of src) { buf.set(u8.subarray(c.pa, c.pa + c.len), off); off += c.len; }
-  return buf;
-}
-
 /** A host file descriptor: regular files and the std streams. */
 export class HostFile extends OpenFile {
   constructor(
@@ -81,13 +60,14 @@ export class HostFile extends OpenFile {
       if ((e as NodeJS.ErrnoException).code === 'EAGAIN') n = readStreamBlocking(this.hostFd, buf, len);
       else return hostErrno(e);
     }
-    toChunks(t, dst, buf.subarray(0, n));
+    copyToChunks(t.kernel.phys.u8, dst, buf.subarray(0, n));
     if (this.positional && pos === undefined) this.offset += n;
     return n;
   }
 
   override write(t: Task, src: PhysChunk[], len: number, pos: number | undefined): SyscallResult {
-    const buf = fromChunks(t, src, len);
+    // scratch is shared: used only until the next read/write.
+    const buf = copyFromChunks(t.kernel.phys.u8, src, scratchOf(len));
     try {
       let at: number | null = null;
       if (this.positional) at = pos ?? (this.append() ? fs.fstatSync(this.hostFd).size : this.offset);
