@@ -70,17 +70,10 @@ export class Pipe {
       return waitOrAgain(t, { wait: true, done: 0 }, nonblock, this.waitq);
     }
     let got = 0;
-    let ci = 0, coff = 0;
     while (got < len && this.bufs.length > 0) {
       const b = this.bufs[0];
       const take = Math.min(b.len, len - got);
-      let left = take;
-      while (left > 0) {
-        const c = dst[ci];
-        const n = this.ring.read(c.pa + coff, Math.min(c.len - coff, left));
-        left -= n; coff += n;
-        if (coff === c.len) { ci++; coff = 0; }
-      }
+      ringTransfer(dst, got, take, (pa, k) => this.ring.read(pa, k));
       got += take;
       b.off += take; b.len -= take;
       // A packet is read whole: what did not fit is discarded (pipe_read, PIPE_BUF_FLAG_PACKET).
