@@ -16,9 +16,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}" >&2
 fi
 
-# Unicorn >= 2.1 from Debian trixie (bookworm's 2.0.1 is ~50x slower on guest stores).
-if [ ! -f vendor/libunicorn2t64/usr/lib/x86_64-linux-gnu/libunicorn.so.2 ]; then
-  bash scripts/fetch-deb.sh trixie amd64 libunicorn2t64 vendor/libunicorn2t64
+# Unicorn 2.1.4 from Debian sid (libunicorn2t64 2.1.4-4; needs only libc6 >= 2.34, so it loads on
+# bookworm). bookworm's 2.0.1 is ~50x slower on guest stores; 2.1.1 corrupts guest state when a
+# run is cut by uc_emu_start's timeout, which preemption relies on (scripts/repro-unicorn-timeout.mjs).
+UC_DIR=vendor/libunicorn2t64
+if [ ! -f $UC_DIR/usr/lib/x86_64-linux-gnu/libunicorn.so.2 ] ||
+   ! zcat $UC_DIR/usr/share/doc/libunicorn2t64/changelog.Debian.gz 2>/dev/null | head -1 | grep -q '(2\.1\.4'; then
+  rm -rf $UC_DIR
+  bash scripts/fetch-deb.sh sid amd64 libunicorn2t64 $UC_DIR
 fi
 # Debian's arm64 busybox-static, to run under ucrun's aarch64 side (not committed).
 if [ ! -f vendor/busybox-arm64/bin/busybox ]; then

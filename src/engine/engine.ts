@@ -1,7 +1,7 @@
-// One Unicorn CPU (one per guest process): physical memory mapping, the virtual TLB,
+// One Unicorn CPU (one per guest thread): physical memory mapping, the virtual TLB,
 // the syscall trap, register access and run/stop.
 //
-// Contracts (measured with Unicorn 2.1.1, see README "Engine facts"):
+// Contracts (measured with Unicorn 2.1.1 and 2.1.4, see README "Engine facts"):
 // - UC_TLB_VIRTUAL + a TLB-fill hook translates guest virtual addresses; no UC_HOOK_MEM_*
 //   hook is ever installed (one would send every store down a slow path).
 // - The TLB-fill callback never calls uc_emu_stop; it refuses an access by returning false,
@@ -16,6 +16,7 @@ import {
   UC_X86_INS_SYSCALL, UC_CTL_TB_REMOVE_CACHE, UC_PROT_READ, UC_PROT_EXEC, UC_PROT_WRITE, UC_HOOK_MEM_READ, UC_HOOK_MEM_WRITE,
 } from './unicorn.js';
 import type { PhysMem } from '../mm/physmem.js';
+import { loadWatchdog, Watchdog } from './watchdog.js';
 
 /** What the engine needs from the kernel side; called from inside uc_emu_start. */
 export interface EngineClient {
@@ -155,9 +156,14 @@ export class Engine {
   /** uc_reg_read_batch takes `void **vals`: one pointer per register, into #batchBuf. */
   readonly #batchPtrs = new BigUint64Array(8);
   readonly #hooks = new BigUint64Array(4);
+  readonly #watchdog: Watchdog;
+  /** The last run() was ended by its time slice (the watchdog's uc_emu_stop). */
+  preempted = false;
+  #armed = false;
 
   constructor(readonly spec: CpuSpec, readonly phys: PhysMem, readonly client: EngineClient) {
     this.lib = loadUnicorn();
+    this.#watchdog = loadWatchdog(this.lib);
     this.flushInterval = spec.tlbFlushEvery;
     const out = [0n];
     this.#check(this.lib.uc_open(spec.ucArch, spec.ucMode, out as never), 'uc_open');
@@ -263,23 +269,37 @@ export class Engine {
   writeRaw(id: number, buf: Uint8Array): void { this.lib.uc_reg_write(this.uc, id, buf); }
 
   /**
-   * Run from `pc` until stop(), an error, or `timeoutUs` microseconds (0 = no limit; the
-   * CPU then stops between instructions and resumes at the saved pc). Returns the uc_err
-   * code (0 = stopped cleanly).
+   * Run from `pc` until stop(), an error, or `sliceUs` microseconds (0 = no limit; the
+   * watchdog thread then stops the CPU between translation blocks and it resumes at the saved
+   * pc; `preempted` tells). Returns the uc_err code (0 = stopped cleanly).
    */
-  run(pc: number, timeoutUs = 0): number {
+  run(pc: number, sliceUs = 0): number {
     this.lastFault = undefined;
     this.hostError = undefined;
+    this.preempted = false;
     if (this.#codeFlushPending) { this.#codeFlushPending = false; this.lib.uc_ctl(this.uc, UC_CTL_TB_FLUSH); }
     if (this.#tlbFlushPending) { this.#tlbFlushPending = false; this.lib.uc_ctl(this.uc, UC_CTL_TLB_FLUSH); }
     this.running = true;
     let err: number;
-    try { err = this.lib.uc_emu_start(this.uc, pc, UNTIL_NEVER, timeoutUs, 0); } finally { this.running = false; }
+    this.#armed = sliceUs > 0;
+    if (this.#armed) this.#watchdog.arm(this.uc, sliceUs);
+    try { err = this.lib.uc_emu_start(this.uc, pc, UNTIL_NEVER, 0, 0); } finally {
+      if (this.#armed) this.preempted = this.#watchdog.disarm();
+      this.#armed = false;
+      this.running = false;
+    }
     if (this.hostError !== undefined) throw this.hostError;
     return err;
   }
 
   stop(): void { this.lib.uc_emu_stop(this.uc); }
+
+  /** While running: end this run `sliceUs` from now instead (a new timer or deadline). */
+  rearm(sliceUs: number): void {
+    if (!this.running) return;
+    this.#armed = true;
+    this.#watchdog.arm(this.uc, sliceUs);
+  }
 
   /** Forget every cached translation (after munmap/mprotect/mremap/brk shrink). */
   flushTlb(): void {

@@ -1,5 +1,5 @@
 // The Unicorn C API through koffi: library discovery, version check, function table,
-// and the constants ucrun uses (values from unicorn/unicorn.h of 2.1.1).
+// and the constants ucrun uses (values from unicorn/unicorn.h of 2.1.4).
 //
 // Contract: every callback type is registered once (koffi.register inside a native
 // callback throws later), so callbacks are process-wide and dispatch on user_data.
@@ -49,8 +49,11 @@ export const UC_TLB_VIRTUAL = 1;
 export const UC_X86_INS_SYSCALL = 699;
 export const UC_X86_INS_CPUID = 113;
 
-/** Smallest accepted uc_version(): 2.1.0 (2.0.x is ~50x slower on guest stores). */
-export const MIN_VERSION = 0x0201;
+/**
+ * Smallest accepted uc_version() >> 8: 2.1.4. 2.0.x is ~50x slower on guest stores; 2.1.1
+ * corrupts guest state when a run is stopped asynchronously (the preemption timer does that).
+ */
+export const MIN_VERSION = 0x020104;
 
 export interface UnicornLib {
   path: string;
@@ -79,7 +82,7 @@ export interface UnicornLib {
   };
 }
 
-function projectRoot(): string {
+export function projectRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const up = dirname(dir);
@@ -110,17 +113,17 @@ export function loadUnicorn(): UnicornLib {
     let lib: LibraryHandle;
     try { lib = koffi.load(path); } catch (e) { errors.push(`${path}: ${(e as Error).message}`); continue; }
     const version = lib.func('unsigned int uc_version(void *major, void *minor)')(null, null) as number;
-    if ((version >>> 16) < MIN_VERSION) {
-      errors.push(`${path}: version ${(version >>> 24) & 0xff}.${(version >>> 16) & 0xff} is older than 2.1`);
+    if ((version >>> 8) < MIN_VERSION) {
+      errors.push(`${path}: version ${(version >>> 24) & 0xff}.${(version >>> 16) & 0xff}.${(version >>> 8) & 0xff} is older than 2.1.4`);
       continue;
     }
     cached = bind(lib, path, version);
     return cached;
   }
   throw new UnicornUnavailable(
-    'ucrun: Unicorn >= 2.1 not found (' + errors.join('; ') + ').\n' +
-    'Run `npm run setup` (it downloads Debian trixie\'s libunicorn2t64 into vendor/), ' +
-    'or point UCRUN_LIBUNICORN at a libunicorn.so.2 of version 2.1 or later.');
+    'ucrun: Unicorn >= 2.1.4 not found (' + errors.join('; ') + ').\n' +
+    'Run `npm run setup` (it downloads Debian sid\'s libunicorn2t64 2.1.4 into vendor/), ' +
+    'or point UCRUN_LIBUNICORN at a libunicorn.so.2 of version 2.1.4 or later.');
 }
 
 function bind(lib: LibraryHandle, path: string, version: number): UnicornLib {

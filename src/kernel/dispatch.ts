@@ -24,8 +24,8 @@ export interface SyscallTracer {
   signal?(t: Task, info: QueuedSignal): void;
   /** The process ended (`+++ exited with 0 +++` / `+++ killed by SIGSEGV +++`). */
   exited?(p: Process, record: ExitRecord): void;
-  /** A new process exists (strace -f starts prefixing lines with [pid N]). */
-  forked?(parent: Task, child: Process): void;
+  /** A new process or thread exists (strace -f starts prefixing lines with [pid N]). */
+  forked?(parent: Task, child: Task): void;
   /** execve reached its point of no return. */
   execed?(t: Task, path: string, argv: string[]): void;
   /** `ret` undefined: the call did not return (exit) or is blocking (resumed later). */
@@ -97,12 +97,13 @@ export class Dispatcher {
       return;
     }
     t.callState = {};
+    t.abandon = undefined;
     t.engine.setReg(t.proc.arch.abi.ret, ret);
     this.tracer?.exit(t, name, args, ret);
     // Back to user mode: a deliverable signal needs the engine stopped to build its frame;
     // otherwise a task this call woke may need the CPU.
     if (t.engine.running) {
-      if (nextSignal(t.proc) !== 0) t.engine.stop();
+      if (nextSignal(t) !== 0) t.engine.stop();
       else t.kernel.sched.maybePreempt(t);
     }
   }

@@ -1,7 +1,8 @@
-// The kernel: physical memory, the dispatcher, the scheduler, the process table and the
-// lifecycle of processes (creation, faults, stop/continue, exit, reaping).
-// One host thread runs every guest task; a task runs until it blocks, exits, faults, yields
-// or its time slice ends. Engines are only created, swapped or closed outside hooks.
+// The kernel: physical memory, the dispatcher, the scheduler, the process and thread tables
+// and the lifecycle of processes and threads (creation, faults, stop/continue, exit, reaping).
+// One host thread runs every guest task, each on its own engine; a task runs until it blocks,
+// exits, faults, yields or its time slice ends. An engine is closed only while it is not
+// running (a thread that ends inside its own syscall hook is closed after its run returns).
 import { readFileSync, statSync } from 'node:fs';
 import { resolve as hostResolve } from 'node:path';
 import type { ArchSpec } from '../arch/arch.js';
@@ -17,6 +18,7 @@ import { Scheduler } from './scheduler.js';
 import { bit, deliverSignals, sendSignal } from './signal_delivery.js';
 import { describeDeath, Signal } from './signals.js';
 import { allHandlers } from './syscalls/index.js';
+import { Futexes } from './futex.js';
 import { Process, Task } from './task.js';
 import { FdTable } from './vfs/fdtable.js';
 import { stdStreams } from './vfs/open.js';
@@ -32,6 +34,8 @@ export interface KernelOptions {
   seed?: number;
   /** Warnings and crash reports (default: stderr). */
   log?: (line: string) => void;
+  /** Wall-clock limit for the whole run (ms); then every process is killed (TIMEOUT_STATUS). */
+  timeoutMs?: number;
 }
 
 export interface ExitInfo {
@@ -44,6 +48,8 @@ export interface ExitInfo {
 
 /** Exit status when every task is blocked forever (distinct from any guest status). */
 export const DEADLOCK_STATUS = 124;
+/** Exit status when --timeout ended the run. */
+export const TIMEOUT_STATUS = 125;
 
 /** A program that cannot be executed, with the shell status for it (126/127). */
 export class ExecError extends Error {
@@ -64,6 +70,10 @@ export class Kernel {
   readonly log: (line: string) => void;
   /** Live processes and zombies by pid. */
   readonly processes = new Map<number, Process>();
+  /** Live threads by tid (a process's leader has tid == pid). */
+  readonly tasks = new Map<number, Task>();
+  /** Futex wait queues (keyed by mm + address, or by physical address for shared memory). */
+  readonly futexes = new Futexes();
   readonly maxProcs: number;
   #nextPid = 1;
   #rng: number;
@@ -75,7 +85,7 @@ export class Kernel {
   constructor(readonly opts: KernelOptions = {}) {
     this.phys = new PhysMem({ limitBytes: opts.memLimit });
     this.ring = loadRingModule(this.phys.memory);
-    this.phys.onCodeFrameFreed = () => { for (const p of this.processes.values()) if (p.alive) p.engine.flushCode(); };
+    this.phys.onCodeFrameFreed = () => { for (const t of this.tasks.values()) if (!t.engineClosed) t.engine.flushCode(); };
     this.dispatcher = new Dispatcher(allHandlers as Record<string, Handler>);
     this.sched = new Scheduler(this);
     this.root = hostResolve(opts.root ?? '/');
@@ -83,6 +93,7 @@ export class Kernel {
     this.dispatcher.warn = this.log;
     this.maxProcs = opts.maxProcs ?? 256;
     this.#rng = (opts.seed ?? 0) >>> 0;
+    if (opts.timeoutMs !== undefined) this.sched.wallDeadline = performance.now() + opts.timeoutMs;
   }
 
   get tracer(): SyscallTracer | undefined { return this.dispatcher.tracer; }
@@ -101,8 +112,9 @@ export class Kernel {
     return n;
   }
 
+  /** A pid or tid no live process or thread uses (one number space, as Linux's). */
   allocPid(): number {
-    while (this.processes.has(this.#nextPid)) this.#nextPid++;
+    while (this.processes.has(this.#nextPid) || this.tasks.has(this.#nextPid)) this.#nextPid++;
     return this.#nextPid++;
   }
 
@@ -111,14 +123,14 @@ export class Kernel {
     return new Engine(arch.cpu, this.phys, t);
   }
 
-  /** Point the address space's TLB/code notifications at the process's engine. */
+  /** Point the address space's TLB/code notifications at every thread's engine. */
   wireMm(p: Process, mm: AddressSpace): void {
-    mm.onFlush = () => p.engine.flushTlb();
-    mm.onCodeWrite = () => p.engine.flushCode();
+    mm.onFlush = () => { for (const t of p.tasks) if (!t.engineClosed) t.engine.flushTlb(); };
+    mm.onCodeWrite = () => { for (const t of p.tasks) if (!t.engineClosed) t.engine.flushCode(); };
   }
 
   probeEngine(arch: ArchSpec): Engine {
-    for (const p of this.processes.values()) if (p.alive && p.arch === arch) return p.engine;
+    for (const t of this.tasks.values()) if (!t.engineClosed && t.proc.arch === arch) return t.engine;
     let e = this.#probes.get(arch);
     if (!e) {
       e = new Engine(arch.cpu, this.phys, { lastPerms: 0, translate: () => -1, onSyscall() {}, onInterrupt() {} });
@@ -144,7 +156,7 @@ export class Kernel {
     proc.exePath = guestPathOf(this.root, abs) ?? abs;
     proc.comm = abs.split('/').pop()!.slice(0, 15);
     const t = proc.tasks[0];
-    img.arch.startThread(proc.engine, img.start.entry, img.start.sp);
+    img.arch.startThread(t.engine, img.start.entry, img.start.sp);
     t.pc = img.start.entry;
     this.sched.enqueue(t);
     return proc;
@@ -154,19 +166,26 @@ export class Kernel {
   createProcess(parent: Process | undefined, arch: ArchSpec, mm: AddressSpace, fds: FdTable, cwd: string): Process {
     const pid = this.allocPid();
     const proc = new Process(this, pid, arch, mm, fds, cwd);
-    const t = new Task(proc, pid);
-    proc.tasks.push(t);
-    proc.engine = this.newEngine(t, arch);
+    this.addThread(proc, pid);
     this.wireMm(proc, mm);
     if (parent) { proc.parent = parent; parent.children.add(proc); proc.pgid = parent.pgid; proc.sid = parent.sid; }
     this.processes.set(pid, proc);
     return proc;
   }
 
+  /** A new thread of `p` with its own engine (registers not set); not yet runnable. */
+  addThread(p: Process, tid: number): Task {
+    const t = new Task(p, tid);
+    p.tasks.push(t);
+    this.tasks.set(tid, t);
+    t.engine = this.newEngine(t, p.arch);
+    return t;
+  }
+
   /** Run every task to completion; returns how the first process ended. */
   run(): ExitInfo {
     this.sched.loop();
-    for (const p of this.processes.values()) p.engine.close();
+    for (const t of this.tasks.values()) this.#closeEngine(t);
     for (const e of this.#probes.values()) e.close();
     return this.exit ?? { status: 0 };
   }
@@ -176,6 +195,7 @@ export class Kernel {
     if (!deliverSignals(t)) { this.#afterRun(t); return; }
     t.state = 'running';
     const err = t.engine.run(t.pc, this.sched.sliceUs(t));
+    this.sched.ranFor(t);
     if ((t.state as string) !== 'dead') t.pc = t.engine.reg(t.proc.arch.abi.pc);
     for (const fn of t.afterStop.splice(0)) fn(t);
     if ((t.state as string) === 'dead') { this.#afterRun(t); return; }
@@ -200,8 +220,13 @@ export class Kernel {
   }
 
   #afterRun(t: Task): void {
-    const p = t.proc;
-    if (!p.alive && !p.engineClosed) { p.engine.close(); p.engineClosed = true; }
+    if (t.state === 'dead') this.#closeEngine(t);
+  }
+
+  #closeEngine(t: Task): void {
+    if (t.engineClosed || t.engine.running) return;
+    t.engine.close();
+    t.engineClosed = true;
   }
 
   /**
@@ -211,15 +236,16 @@ export class Kernel {
   fault(t: Task, sig: number, code: number, addr: number): void {
     const p = t.proc;
     const act = p.sigactions.get(sig);
-    const blocked = (p.sigmask & bit(sig)) !== 0n;
+    const blocked = (t.sigmask & bit(sig)) !== 0n;
     if (!act || act.handler <= 1 || blocked) {
       p.sigactions.delete(sig);
-      p.sigmask &= ~bit(sig);
+      t.sigmask &= ~bit(sig);
       if (p.pid === 1) this.log(describeDeath(sig, t.pc, sig === Signal.SIGSEGV || sig === Signal.SIGBUS ? addr : undefined));
       this.killProcess(p, sig, undefined, undefined, true, true);
       return;
     }
-    sendSignal(p, { sig, code, pid: 0, uid: 0, addr });
+    // A synchronous fault goes to the thread that caused it (force_sig_fault).
+    sendSignal(p, { sig, code, pid: 0, uid: 0, addr }, t);
   }
 
   /** A CPU exception other than the syscall trap: stop and raise it outside the hook. */
@@ -232,19 +258,62 @@ export class Kernel {
     });
   }
 
-  /** Move a stopped task's process to a new engine with the same registers. */
+  /** Move a stopped task to a new engine with the same registers. */
   freshEngine(t: Task): void {
     const p = t.proc;
-    const old = p.engine;
+    const old = t.engine;
     const e = this.newEngine(t, p.arch);
     e.copyRegsFrom(old, p.arch.contextRegs);
     old.close();
-    p.engine = e;
+    t.engine = e;
   }
 
   /** exit_group(): every task of the process ends with `code`. */
   exitProcess(p: Process, code: number): void {
     this.#terminate(p, (code & 0xff) << 8, { code: CLD_EXITED, status: code & 0xff }, { status: code & 0xff });
+  }
+
+  /**
+   * exit(2) of one thread (do_exit): its robust futexes are released, clear_child_tid is
+   * zeroed and woken (pthread_join), and it leaves the thread group. The last thread's exit
+   * ends the process, with the leader's code if the leader ended first (pthread_exit in main).
+   */
+  exitThread(t: Task, code: number): void {
+    const p = t.proc;
+    if (p.tasks.length <= 1) { this.exitProcess(p, p.leaderExit ?? code); return; }
+    this.#releaseThread(t, true);
+    if (t.tid === p.pid) p.leaderExit = code & 0xff;
+  }
+
+  /** A thread leaves its group: futex cleanup, scheduler, tables; its engine closes when idle. */
+  #releaseThread(t: Task, clearTid: boolean): void {
+    const p = t.proc;
+    this.futexes.exitRobustList(t);
+    if (clearTid && t.clearChildTid) {
+      // mm_release: *clear_child_tid = 0; futex(clear_child_tid, FUTEX_WAKE, 1).
+      try { t.mem.setU32(t.clearChildTid, 0); this.futexes.wake(t, t.clearChildTid, false, 1, -1); } catch { /* EFAULT is ignored */ }
+    }
+    t.abandon?.();
+    t.abandon = undefined;
+    this.sched.remove(t);
+    if (t.state === 'running') t.engine.stop();
+    t.state = 'dead';
+    const i = p.tasks.indexOf(t);
+    if (i >= 0) p.tasks.splice(i, 1);
+    if (this.tasks.get(t.tid) === t) this.tasks.delete(t.tid);
+    this.#closeEngine(t);
+  }
+
+  /** execve from any thread (de_thread): the others die and the caller becomes the leader. */
+  becomeSoleThread(t: Task): void {
+    const p = t.proc;
+    for (const o of [...p.tasks]) if (o !== t) this.#releaseThread(o, false);
+    if (t.tid !== p.pid) {
+      this.tasks.delete(t.tid);
+      t.tid = p.pid;
+      this.tasks.set(t.tid, t);
+    }
+    p.leaderExit = undefined;
   }
 
   /** Death by signal; `report` prints the shell's line for the first process. */
@@ -289,12 +358,8 @@ export class Kernel {
     if (!p.alive) return;
     p.waitStatus = waitStatus;
     p.exitRecord = record;
-    for (const t of p.tasks) {
-      this.sched.remove(t);
-      if (t.state === 'running') t.engine.stop();
-      t.state = 'dead';
-    }
     this.tracer?.exited?.(p, record);
+    for (const t of [...p.tasks]) this.#releaseThread(t, false);
     p.fds.closeAll();
     p.mm.destroy();
     if (p.vforkParent) { p.vforkParent.wake(); p.vforkParent = undefined; }
@@ -326,7 +391,6 @@ export class Kernel {
       // The first process is init of ucrun's pid namespace: the rest die with it.
       for (const q of this.processes.values()) if (q.alive && q !== p) this.killProcess(q, Signal.SIGKILL, undefined, undefined, false, true);
     }
-    if (!p.tasks.some((t) => t.engine.running) && !p.engineClosed) { p.engine.close(); p.engineClosed = true; }
   }
 
   /** Remove a zombie from the process table (wait4 or auto-reap). */

@@ -1,37 +1,47 @@
-// Run queue, time slices, timers and the deadlock detector.
+// Run queue, time slices, timers, CPU-time accounting, the run's wall-clock limit and the
+// deadlock detector.
 //
-// - Round-robin over runnable tasks. A task runs until it blocks, exits or yields; while
-//   other tasks are runnable, or a timer is due, it gives up the CPU at its first syscall
-//   after SLICE_MS. A blocked task costs nothing.
-// - Preemption happens only at syscalls, never by emu_start's timeout: with Unicorn 2.1.1 a
-//   run ended by the timeout resumes with corrupted guest state (measured: a checksum loop
-//   preempted every 1 ms gave 10 wrong sums out of 10 on x86_64; see README "Engine facts").
-//   So a task that never makes a syscall keeps the CPU until it does.
+// - Round-robin over runnable tasks (threads). A task runs until it blocks, exits, yields or
+//   its time slice ends. When another task is runnable, or a deadline (a sleeper's timeout,
+//   an interval timer, the run's --timeout) falls inside the slice, the run is armed with the
+//   watchdog (src/engine/watchdog.ts), which stops the CPU asynchronously at the deadline:
+//   a CPU-bound loop with no syscalls is preempted like on Linux. With nothing else to do the
+//   run has no limit and costs nothing extra.
+// - A syscall that wakes another task ends the run right after it (the woken task usually
+//   has work for the waker) unless the run is already sliced.
 // - Deterministic: the order of runnable tasks depends only on the order of wake-ups and
-//   syscalls, and on --seed for who runs first after fork. Not deterministic: where a
-//   time slice ends inside CPU-bound code, and anything that depends on host time (sleeps,
-//   timeouts, alarms) — the same as on Linux.
-// - When nothing is runnable, the host sleeps until the next deadline (a blocked call's
-//   timeout or an ITIMER_REAL); with no deadline at all, every task waits forever: a deadlock,
-//   reported with the call each task waits in.
+//   syscalls, and on --seed for who runs first after fork/clone and whether a wake-up
+//   preempts the waker. Not deterministic: where a time slice ends inside CPU-bound code
+//   (wall-clock slices), and anything that depends on host time (sleeps, timeouts, alarms) —
+//   the same as on Linux.
+// - CPU time: every run's wall time is charged to its thread and process (clock_gettime's
+//   CPUTIME clocks, ITIMER_VIRTUAL/ITIMER_PROF); user and system time are not told apart.
+// - When nothing is runnable, the host sleeps until the next deadline; with no deadline at
+//   all, every task waits forever: a deadlock, reported with the call each task waits in.
 import type { Kernel } from './kernel.js';
-import { DEADLOCK_STATUS } from './kernel.js';
+import { DEADLOCK_STATUS, TIMEOUT_STATUS } from './kernel.js';
 import { hasInterruptingSignal, interruptCall, sendSignal } from './signal_delivery.js';
 import { Signal } from './signals.js';
 import type { Process, Task } from './task.js';
 import { sleepMs } from './vfs/hostfs.js';
+import { describePending } from './strace/pending.js';
 
 export const SLICE_MS = 10;
+/** Shortest run the watchdog is armed for (a deadline already due still lets one block run). */
+const MIN_SLICE_US = 20;
 
 export class Scheduler {
   readonly #runq: Task[] = [];
   readonly #blocked = new Set<Task>();
   /** The task whose engine is running, if any. */
   current: Task | undefined;
-  /** Whether the current run was started with a time limit (others were waiting). */
+  /** Whether the current run was armed with a deadline. */
   #sliced = false;
   #runStart = 0;
+  #runDeadline = Infinity;
   #wokeSomeone = false;
+  /** performance.now() at which the whole run ends (--timeout), or Infinity. */
+  wallDeadline = Infinity;
 
   constructor(readonly kernel: Kernel) {}
 
@@ -42,10 +52,16 @@ export class Scheduler {
     if (!this.#runq.includes(t)) this.#runq.push(t);
   }
 
-  /** Put `t` first (a forked child that runs before its parent). */
+  /** Put `t` first (a forked child or new thread that runs before its parent). */
   enqueueFront(t: Task): void {
     this.#blocked.delete(t);
     if (!this.#runq.includes(t)) this.#runq.unshift(t);
+  }
+
+  /** A new task (fork/clone): runs after the creator, or first when --seed says so. */
+  admit(t: Task): void {
+    const k = this.kernel;
+    if (k.opts.seed !== undefined && (k.random() & 1)) this.enqueueFront(t); else this.enqueue(t);
   }
 
   parked(t: Task): void { this.#blocked.add(t); }
@@ -64,42 +80,98 @@ export class Scheduler {
 
   /**
    * After a syscall completed on the running task: give the CPU away if the call woke
-   * someone and this run had no time limit (the woken task would otherwise wait for a block).
+   * someone and this run had no time limit (the woken task would otherwise wait for a block),
+   * or if the slice is over. Under --seed a wake-up preempts the waker or not by the seed.
    */
   maybePreempt(t: Task): void {
-    if ((!this.#sliced && this.#runq.length > 0 && this.#wokeSomeone) || this.sliceExpired()) t.engine.stop();
+    let stop = this.sliceExpired();
+    if (!stop && this.#wokeSomeone && this.#runq.length > 0) {
+      const k = this.kernel;
+      stop = k.opts.seed !== undefined ? (k.random() & 1) === 1 : !this.#sliced;
+    }
+    if (stop) t.engine.stop();
     this.#wokeSomeone = false;
   }
 
-  /** Start of a run of `t`; returns the emu_start timeout (always 0: see the header). */
+  /** Start of a run of `t`; returns the watchdog's limit in µs (0: none). */
   sliceUs(t: Task): number {
+    const now = performance.now();
     this.current = t;
-    this.#runStart = performance.now();
-    this.#sliced = false;
-    return 0;
+    this.#runStart = now;
+    this.#wokeSomeone = false;
+    return this.#arm(t, now, this.#runq.length > 0 ? now + SLICE_MS : Infinity);
   }
 
-  /** At a syscall: is the running task's slice over while someone else could run? */
-  sliceExpired(): boolean {
-    const now = performance.now();
-    if (now - this.#runStart < SLICE_MS) return false;
-    if (this.#runq.length > 0) return true;
+  /** The run's deadline: the earliest of `slice`, every timer and --timeout; µs from now or 0. */
+  #arm(t: Task, now: number, slice: number): number {
+    let dl = Math.min(this.wallDeadline, slice);
     const next = this.#nextDeadline();
-    return next !== undefined && next <= now;
+    if (next !== undefined) dl = Math.min(dl, next);
+    const p = t.proc;
+    for (const w of [1, 2]) {
+      const c = p.cpuTimers[w];
+      if (c?.deadline) dl = Math.min(dl, now + Math.max(0, c.deadline - this.cpuNow(p)) / 1e6);
+    }
+    this.#runDeadline = dl;
+    this.#sliced = dl !== Infinity;
+    return this.#sliced ? Math.max(MIN_SLICE_US, (dl - now) * 1000) : 0;
+  }
+
+  /** End of a run of `t`: charge its CPU time and fire the CPU-time interval timers. */
+  ranFor(t: Task): void {
+    const ns = (performance.now() - this.#runStart) * 1e6;
+    this.current = undefined;
+    t.cpuNs += ns;
+    const p = t.proc;
+    p.cpuNs += ns;
+    for (const [w, sig] of [[1, Signal.SIGVTALRM], [2, Signal.SIGPROF]] as const) {
+      const c = p.cpuTimers[w];
+      if (!c?.deadline || p.cpuNs < c.deadline) continue;
+      c.deadline = c.interval ? Math.max(c.deadline + c.interval, p.cpuNs) : 0;
+      sendSignal(p, { sig, code: 0x80 /* SI_KERNEL */, pid: 0, uid: 0 });
+    }
+  }
+
+  /** The process's CPU time so far, the running slice included (ns). */
+  cpuNow(p: Process): number {
+    const c = this.current;
+    return p.cpuNs + (c && c.proc === p ? (performance.now() - this.#runStart) * 1e6 : 0);
+  }
+
+  /** A thread's CPU time so far (ns). */
+  threadCpuNow(t: Task): number {
+    return t.cpuNs + (this.current === t ? (performance.now() - this.#runStart) * 1e6 : 0);
+  }
+
+  /** A timer was set during `t`'s run: arm the watchdog for it (the slice end stays). */
+  timersChanged(t: Task): void {
+    if (this.current !== t || !t.engine.running) return;
+    const now = performance.now();
+    const slice = this.#sliced ? this.#runDeadline : Infinity;
+    const us = this.#arm(t, now, slice);
+    if (us > 0) t.engine.rearm(us);
+  }
+
+  /** At a syscall: is the running task's slice over? */
+  sliceExpired(): boolean {
+    return performance.now() >= this.#runDeadline;
   }
 
   loop(): void {
     const k = this.kernel;
     const d = k.dispatcher;
     for (;;) {
-      this.#fireTimers();
+      const now = performance.now();
+      if (now >= this.wallDeadline) { this.#timedOut(); return; }
+      this.#fireTimers(now);
+      this.#wakeExpired(now);
       const t = this.#runq.shift();
       if (t) {
         if (t.state === 'dead' || t.state === 'stopped') continue;
         if (t.proc.stopped) { t.state = 'stopped'; continue; }
         if (t.pending) {
           // rt_sigtimedwait takes its signals itself; everything else is interrupted.
-          if (t.interrupted && hasInterruptingSignal(t.proc) && t.pending.name !== 'rt_sigtimedwait') {
+          if (t.interrupted && hasInterruptingSignal(t) && t.pending.name !== 'rt_sigtimedwait') {
             t.interrupted = false;
             interruptCall(t);
           } else {
@@ -113,7 +185,8 @@ export class Scheduler {
         continue;
       }
       if (!this.#anyAlive()) return;
-      const next = this.#nextDeadline();
+      let next = this.#nextDeadline();
+      if (this.wallDeadline !== Infinity) next = Math.min(next ?? Infinity, this.wallDeadline);
       if (next === undefined) {
         if (this.#blocked.size === 0 && !this.#anyStopped()) return;
         this.#deadlock();
@@ -121,11 +194,15 @@ export class Scheduler {
       }
       const wait = next - performance.now();
       if (wait > 0) sleepMs(Math.min(wait, 1000));
-      const now = performance.now();
-      for (const b of [...this.#blocked]) {
-        const dl = b.blockedOn?.deadline;
-        if (dl !== undefined && dl <= now) b.wake();
-      }
+    }
+  }
+
+  /** Wake every blocked task whose deadline has passed. */
+  #wakeExpired(now: number): void {
+    if (this.#blocked.size === 0) return;
+    for (const b of this.#blocked) {
+      const dl = b.blockedOn?.deadline;
+      if (dl !== undefined && dl <= now) b.wake();
     }
   }
 
@@ -140,8 +217,7 @@ export class Scheduler {
   }
 
   /** ITIMER_REAL expiries raise SIGALRM (kernel/time/itimer.c it_real_fn). */
-  #fireTimers(): void {
-    const now = performance.now();
+  #fireTimers(now: number): void {
     for (const p of this.kernel.processes.values()) {
       if (!p.alive || !p.itimer.deadline || p.itimer.deadline > now) continue;
       p.itimer.deadline = p.itimer.interval ? now + p.itimer.interval : 0;
@@ -157,16 +233,39 @@ export class Scheduler {
     return min;
   }
 
-  #deadlock(): void {
-    const lines = [...this.#blocked].map((t) => {
-      const p = t.pending;
-      const call = p ? `${p.name}(${p.args[0] | 0})` : 'an unknown call';
-      return `pid ${t.proc.pid} blocked in ${call}`;
-    });
-    for (const p of this.kernel.processes.values()) if (p.alive && p.stopped) lines.push(`pid ${p.pid} stopped`);
-    const msg = `ucrun: deadlock: ${lines.join('; ')}`;
-    this.kernel.log(msg);
+  /** One line per thread: what each live task is doing. */
+  #taskLines(): string[] {
+    const lines: string[] = [];
+    for (const p of this.kernel.processes.values()) {
+      if (!p.alive) continue;
+      const threaded = p.tasks.length > 1 || p.tasks.some((t) => t.tid !== p.pid);
+      for (const t of p.tasks) {
+        const who = threaded ? `pid ${p.pid} tid ${t.tid}` : `pid ${p.pid}`;
+        if (p.stopped) lines.push(`${who} stopped`);
+        else if (t.state === 'blocked') lines.push(`${who} blocked in ${t.pending ? describePending(t, t.pending) : 'an unknown call'}`);
+        else lines.push(`${who} ${t.state}`);
+      }
+    }
+    return lines;
+  }
+
+  #killAll(): void {
     for (const p of [...this.kernel.processes.values()]) if (p.alive) this.kernel.killProcess(p, Signal.SIGKILL, undefined, undefined, false, true);
+  }
+
+  #deadlock(): void {
+    const lines = this.#taskLines();
+    const msg = lines.map((l) => `ucrun: deadlock: ${l}`).join('\n');
+    this.kernel.log(msg);
+    this.#killAll();
     this.kernel.exit = { status: DEADLOCK_STATUS, deadlock: msg };
+  }
+
+  #timedOut(): void {
+    const secs = this.kernel.opts.timeoutMs! / 1000;
+    const msg = [`ucrun: timeout: ${secs} s elapsed`, ...this.#taskLines().map((l) => `ucrun: timeout: ${l}`)].join('\n');
+    this.kernel.log(msg);
+    this.#killAll();
+    this.kernel.exit = { status: TIMEOUT_STATUS, deadlock: msg };
   }
 }

@@ -1,9 +1,12 @@
 // Signal generation and delivery (kernel/signal.c, arch/*/kernel/signal.c's callers).
 //
 // Invariants:
-// - Standard signals do not queue: one pending bit per signal and per set (the task's own set
-//   for tkill/tgkill/raise, the process's for kill), with the siginfo of the first; real-time
-//   signals queue every instance (PendingSignals).
+// - Standard signals do not queue: one pending bit per signal and per set (the thread's own set
+//   for tkill/tgkill/raise and faults, the process's for kill), with the siginfo of the first;
+//   real-time signals queue every instance (PendingSignals).
+// - Masks, sigaltstack and the own pending set are per thread; dispositions per process. A
+//   process-directed signal wakes one thread that does not block it (complete_signal); any
+//   thread that does not block it may take it at its next delivery point.
 // - A signal is "deliverable" when it is pending and not blocked; SIGKILL and SIGSTOP can
 //   never be blocked, caught or ignored.
 // - Delivery happens only while the task's engine is stopped (the arch code writes the frame
@@ -40,27 +43,52 @@ export function isIgnored(p: Process, sig: number): boolean {
   return h === SA.SIG_IGN || (h === SA.SIG_DFL && DEFAULT_IGNORED.has(sig));
 }
 
-/** Pending signals of the process: its own set and its task's. */
-export const pendingMask = (p: Process): bigint => p.shared.mask | (p.tasks[0]?.private.mask ?? 0n);
+/** Signals pending for a thread: its own set and its process's. */
+export const pendingMask = (t: Task): bigint => t.proc.shared.mask | t.private.mask;
 
-/** The lowest pending, unblocked signal (SIGKILL first), or 0. */
-export function nextSignal(p: Process): number {
-  const ready = pendingMask(p) & ~(p.sigmask & ~UNBLOCKABLE);
+/** The lowest pending signal `t` does not block (SIGKILL first), or 0. */
+export function nextSignal(t: Task): number {
+  const ready = pendingMask(t) & ~(t.sigmask & ~UNBLOCKABLE);
   if (ready === 0n) return 0;
   if (ready & bit(Signal.SIGKILL)) return Signal.SIGKILL;
   for (let s = 1; s <= 64; s++) if (ready & bit(s)) return s;
   return 0;
 }
 
-/** Is there something deliverable that would interrupt a blocked call? */
-export function hasInterruptingSignal(p: Process): boolean {
-  const ready = pendingMask(p) & ~(p.sigmask & ~UNBLOCKABLE);
+/** Is there something deliverable to `t` that would interrupt a blocked call? */
+export function hasInterruptingSignal(t: Task): boolean {
+  const p = t.proc;
+  const ready = pendingMask(t) & ~(t.sigmask & ~UNBLOCKABLE);
   if (ready === 0n) return false;
   for (let s = 1; s <= 64; s++) if ((ready & bit(s)) && !isIgnored(p, s)) return true;
   return false;
 }
 
-/** Generate a signal for a process (send_signal); `task` directs it at one task (tkill). */
+/**
+ * Which thread hears of a process-directed signal (complete_signal): the leader if it does
+ * not block it, else the next thread after the last one chosen that does not; none if every
+ * thread blocks it (it stays pending for whoever unblocks it or waits for it).
+ */
+function chooseThread(p: Process, sig: number): Task | undefined {
+  const wants = (t: Task) => t.state !== 'dead' && (sig === Signal.SIGKILL || !(t.sigmask & bit(sig)));
+  const tasks = p.tasks;
+  if (tasks.length === 0) return undefined;
+  if (wants(tasks[0])) return tasks[0];
+  const start = Math.max(0, tasks.indexOf(p.currTarget as Task));
+  for (let i = 1; i <= tasks.length; i++) {
+    const t = tasks[(start + i) % tasks.length];
+    if (wants(t)) { p.currTarget = t; return t; }
+  }
+  return undefined;
+}
+
+/** signal_wake_up: interrupt a blocked call, or stop a running CPU so delivery is prompt. */
+function wakeForSignal(t: Task): void {
+  if (t.state === 'blocked') { t.interrupted = true; t.wake(); }
+  else if (t.state === 'running' && t.engine.running) t.engine.stop();
+}
+
+/** Generate a signal for a process (send_signal); `task` directs it at one thread (tgkill). */
 export function sendSignal(p: Process, info: QueuedSignal, task?: Task): void {
   const k = p.kernel;
   const sig = info.sig;
@@ -74,15 +102,12 @@ export function sendSignal(p: Process, info: QueuedSignal, task?: Task): void {
     for (const s of sets) s.discard(Signal.SIGCONT);
   }
   // Ignored signals are discarded at generation unless blocked (sig_ignored()).
-  if (isIgnored(p, sig) && !(p.sigmask & bit(sig))) return;
+  const blockedBy = (t: Task | undefined) => t !== undefined && (t.sigmask & bit(sig)) !== 0n;
+  if (isIgnored(p, sig) && !(task ? blockedBy(task) : p.tasks.every(blockedBy))) return;
   (task ? task.private : p.shared).add(info);
   p.sigWait.notify();
-  // signal_wake_up: interrupt a blocked call, or stop a running CPU so delivery is prompt.
-  if (p.sigmask & bit(sig) && sig !== Signal.SIGKILL) return;
-  for (const t of p.tasks) {
-    if (t.state === 'blocked') { t.interrupted = true; t.wake(); }
-    else if (t.state === 'running' && t.engine.running) t.engine.stop();
-  }
+  const target = task ? (blockedBy(task) ? undefined : task) : chooseThread(p, sig);
+  if (target) wakeForSignal(target);
 }
 
 /** Encode a siginfo_t (128 bytes) for a frame or rt_sigtimedwait. */
@@ -105,10 +130,10 @@ export function encodeSiginfo(q: QueuedSignal): Uint8Array {
   return b;
 }
 
-/** Take one instance of `sig`, the task's own set first (dequeue_signal). */
-export function dequeue(p: Process, sig: number): QueuedSignal {
-  const own = p.tasks[0]?.private;
-  const info = own?.has(sig) ? own.take(sig) : p.shared.take(sig);
+/** Take one instance of `sig`, the thread's own set first (dequeue_signal). */
+export function dequeue(t: Task, sig: number): QueuedSignal {
+  const own = t.private;
+  const info = own.has(sig) ? own.take(sig) : t.proc.shared.take(sig);
   return info ?? { sig, code: SI_KERNEL, pid: 0, uid: 0 };
 }
 
@@ -127,13 +152,13 @@ export function deliverSignals(t: Task): boolean {
   const p = t.proc;
   for (;;) {
     if (!p.alive || t.state === 'dead') return false;
-    const sig = nextSignal(p);
+    const sig = nextSignal(t);
     if (!sig) {
       // rt_sigsuspend's temporary mask ends when no handler frame saved it (restore_saved_sigmask).
-      if (t.savedMask !== undefined && !t.pending) { p.sigmask = t.savedMask; t.savedMask = undefined; }
+      if (t.savedMask !== undefined && !t.pending) { t.sigmask = t.savedMask; t.savedMask = undefined; }
       return true;
     }
-    const info = dequeue(p, sig);
+    const info = dequeue(t, sig);
     const act = actionOf(p, sig);
     if (act.handler === SA.SIG_IGN && sig !== Signal.SIGKILL && sig !== Signal.SIGSTOP) continue;
     if (act.handler === SA.SIG_DFL || sig === Signal.SIGKILL || sig === Signal.SIGSTOP) {
@@ -151,10 +176,10 @@ export function deliverSignals(t: Task): boolean {
 function buildFrame(t: Task, sig: number, info: QueuedSignal, act: SigAction): boolean {
   const p = t.proc;
   const onAlt = t.engine.reg(p.arch.abi.sp);
-  const alt = p.altstack;
+  const alt = t.altstack;
   const altUsable = (act.flags & SA.SA_ONSTACK) && !(alt.flags & SA.SS_DISABLE) &&
     !(onAlt > alt.sp && onAlt <= alt.sp + alt.size);
-  const savedMask = t.savedMask ?? p.sigmask;
+  const savedMask = t.savedMask ?? t.sigmask;
   t.savedMask = undefined;
   try {
     const r = p.arch.frames.setup(t.engine, p.mem, {
@@ -170,7 +195,7 @@ function buildFrame(t: Task, sig: number, info: QueuedSignal, act: SigAction): b
     p.kernel.killProcess(p, Signal.SIGSEGV);
     return false;
   }
-  p.sigmask = (p.sigmask | act.mask | ((act.flags & SA.SA_NODEFER) ? 0n : bit(sig))) & ~UNBLOCKABLE;
+  t.sigmask = (t.sigmask | act.mask | ((act.flags & SA.SA_NODEFER) ? 0n : bit(sig))) & ~UNBLOCKABLE;
   // SA_RESETHAND resets only the handler; the flags (SA_RESETHAND included) stay.
   if (act.flags & SA.SA_RESETHAND) p.sigactions.set(sig, { ...act, handler: SA.SIG_DFL });
   return true;
@@ -189,9 +214,11 @@ export function interruptCall(t: Task): void {
   const call = t.pending!;
   const p = t.proc;
   t.pending = undefined;
+  t.abandon?.();
+  t.abandon = undefined;
   const saved = t.callState;
   t.callState = {};
-  const sig = nextSignal(p);
+  const sig = nextSignal(t);
   const act = sig ? actionOf(p, sig) : DEFAULT_ACTION;
   const handled = sig !== 0 && act.handler !== SA.SIG_DFL && act.handler !== SA.SIG_IGN;
   const restart = handled ? (act.flags & SA.SA_RESTART) !== 0 && RESTARTABLE.has(call.name) : STOP_SIGNALS.has(sig);
@@ -221,7 +248,7 @@ export function interruptCall(t: Task): void {
   p.kernel.tracer?.exit(t, call.name, call.args, ret);
 }
 
-/** EPIPE's companion (pipe_write, unix_stream_sendmsg): SIGPIPE to the writer itself. */
+/** EPIPE's companion (pipe_write, unix_stream_sendmsg): SIGPIPE to the writing thread itself. */
 export function raiseSigpipe(t: Task): void {
-  sendSignal(t.proc, { sig: Signal.SIGPIPE, code: SI_USER, pid: t.proc.pid, uid: process.getuid?.() ?? 0 });
+  sendSignal(t.proc, { sig: Signal.SIGPIPE, code: SI_USER, pid: t.proc.pid, uid: process.getuid?.() ?? 0 }, t);
 }

@@ -1,7 +1,9 @@
-// Processes and tasks. A Process owns an address space, an fd table, a cwd, signal state
-// and one Unicorn engine; a Task is a schedulable thread of it (one per process: clone
-// without CLONE_VM only). The Task is the engine's client: TLB fills go to the address
-// space, traps to the dispatcher.
+// Processes and tasks. A Process (a thread group) owns an address space, an fd table, a cwd
+// and the signal dispositions; a Task is one thread of it, with its own Unicorn engine,
+// signal mask, pending set and sigaltstack (Linux's task_struct vs signal_struct/sighand).
+// The Task is its engine's client: TLB fills go to the shared address space, traps to the
+// dispatcher. Invariant: `proc.tasks` holds exactly the live threads; the process is alive
+// while it has one, and its pid is the thread-group leader's tid.
 import type { ArchSpec } from '../arch/arch.js';
 import { Engine, EngineClient } from '../engine/engine.js';
 import { AddressSpace } from '../mm/address_space.js';
@@ -65,8 +67,12 @@ export class PendingSignals {
 
 export class Process {
   mem: GuestMemory;
-  engine!: Engine;
+  /** Live threads, the leader first while it lives. */
   readonly tasks: Task[] = [];
+  /** Exit code of the leader if it ended first with exit(2) (pthread_exit in main). */
+  leaderExit: number | undefined;
+  /** CPU time of every thread, dead ones included (ns, guest run time). */
+  cpuNs = 0;
   /** wait() status word once the process is a zombie. */
   waitStatus: number | undefined;
   exitRecord: ExitRecord | undefined;
@@ -85,15 +91,19 @@ export class Process {
   stopReported = true;
   contReported = true;
   readonly rlimits = new Map<number, [number, number]>();
-  /** rt_sigaction dispositions (absent: SIG_DFL), the blocked mask and pending signals. */
+  /** rt_sigaction dispositions (absent: SIG_DFL), shared by the threads (CLONE_SIGHAND). */
   sigactions = new Map<number, SigAction>();
-  sigmask = 0n;
   /** Signals sent to the process as a whole (kill); each task also has its own set (tkill). */
   readonly shared = new PendingSignals();
-  altstack = { sp: 0, size: 0, flags: 2 /* SS_DISABLE */ };
+  /** The thread chosen for the last process-directed signal (signal->curr_target). */
+  currTarget: Task | undefined;
   /** ITIMER_REAL: absolute deadline (performance.now() ms) and interval (ms), 0 = off. */
   itimer = { deadline: 0, interval: 0 };
-  /** ITIMER_VIRTUAL/ITIMER_PROF: recorded and reported, never fired (no CPU-time accounting). */
+  /**
+   * ITIMER_VIRTUAL (1) and ITIMER_PROF (2): the process CPU time (cpuNs) at which each fires
+   * and its interval, in ns; 0 = off. Guest time is not split into user and system, so both
+   * count the same clock (the run time of the process's threads).
+   */
   readonly cpuTimers: Record<number, { deadline: number; interval: number }> = {};
   /** Parent blocked in vfork until this child execs or exits. */
   vforkParent: Task | undefined;
@@ -101,7 +111,6 @@ export class Process {
   readonly childWait = new WaitQueue();
   /** Notified when a signal becomes pending (rt_sigtimedwait). */
   readonly sigWait = new WaitQueue();
-  engineClosed = false;
   comm = '';
   /** prctl state: PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS. */
   pdeathsig = 0;
@@ -125,6 +134,9 @@ export class Process {
 
   get alive(): boolean { return this.waitStatus === undefined; }
 
+  /** The thread-group leader if it lives, else any live thread (for per-process defaults). */
+  get main(): Task | undefined { return this.tasks[0]; }
+
   /** Replace the address space (execve); the old one is the caller's to destroy. */
   setMm(mm: AddressSpace): void {
     this.mm = mm;
@@ -132,8 +144,28 @@ export class Process {
   }
 }
 
+/** A thread waiting in FUTEX_WAIT*, LOCK_PI or a requeue target (kernel/futex). */
+export interface FutexWaiter { task: Task; key: string; bitset: number; woken: boolean; pi?: boolean }
+
 export class Task implements EngineClient {
   state: TaskState = 'runnable';
+  engine!: Engine;
+  /** The engine was closed (the thread ended). */
+  engineClosed = false;
+  /** Blocked signals (per thread, as sigprocmask is). */
+  sigmask = 0n;
+  altstack = { sp: 0, size: 0, flags: 2 /* SS_DISABLE */ };
+  /** set_robust_list: the head's address and length (0: none). */
+  robustList = 0;
+  /** This thread's run time (CLOCK_THREAD_CPUTIME_ID), ns. */
+  cpuNs = 0;
+  /** The futex this thread waits on, while it waits. */
+  futex: FutexWaiter | undefined;
+  /**
+   * Undo for a parked call that is abandoned (interrupted by a signal, or the thread dies):
+   * e.g. leave a futex queue. Cleared when the call completes.
+   */
+  abandon: (() => void) | undefined;
   /** Where the CPU resumes. */
   pc = 0;
   pending: PendingCall | undefined;
@@ -152,10 +184,9 @@ export class Task implements EngineClient {
   /** Run once the engine stops (exec image swap, signal frames, sigreturn). */
   readonly afterStop: AfterStop[] = [];
 
-  constructor(public proc: Process, readonly tid: number) {}
+  constructor(public proc: Process, public tid: number) {}
 
   get kernel(): Kernel { return this.proc.kernel; }
-  get engine(): Engine { return this.proc.engine; }
   get mem(): GuestMemory { return this.proc.mem; }
 
   // --- EngineClient ---

@@ -42,7 +42,11 @@ export class GuestFault extends Error {
 export const pageDown = (a: number) => a - (a % PAGE_SIZE);
 export const pageUp = (a: number) => Math.ceil(a / PAGE_SIZE) * PAGE_SIZE;
 
+let nextMmId = 1;
+
 export class AddressSpace {
+  /** Names this address space in futex keys (private futexes are per mm, as in Linux). */
+  readonly id = nextMmId++;
   #vmas: Vma[] = [];
   /** Virtual page number -> frame. */
   readonly pt = new Map<number, number>();

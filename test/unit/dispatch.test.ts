@@ -17,7 +17,7 @@ const hello = (arch: string) => join(ROOT, 'guest', 'build', arch, 'hello');
 
 const kernels: Kernel[] = [];
 afterEach(() => {
-  for (const k of kernels.splice(0)) for (const p of k.processes.values()) p.engine.close();
+  for (const k of kernels.splice(0)) for (const t of k.tasks.values()) t.engine.close();
 });
 
 /** A spawned (never run) guest task and helpers to issue a syscall on it by hand. */

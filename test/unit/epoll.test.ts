@@ -59,8 +59,8 @@ let data: ArchAbiData;
 function makeTask(abi: ArchAbiData): Task {
   data = abi;
   return {
-    proc: { fds, arch: { data: abi }, sigmask: 0n, shared: { mask: 0n }, tasks: [], sigactions: new Map() },
-    mem, callState: {}, savedMask: undefined,
+    proc: { fds, arch: { data: abi }, shared: { mask: 0n }, tasks: [], sigactions: new Map() },
+    mem, callState: {}, savedMask: undefined, sigmask: 0n, private: { mask: 0n },
   } as unknown as Task;
 }
 
@@ -507,35 +507,35 @@ describe('epoll_pwait / epoll_pwait2', () => {
     const ep = epfdNew();
     const f = new FakeFile(0);
     ctl(ep, EPOLL_CTL_ADD, install(f));
-    t.proc.sigmask = 0x10n;
+    t.sigmask = 0x10n;
     mem.setU64(SIG, 0x40600n | (1n << 8n)); // SIGKILL's and SIGSTOP's bits are dropped
     expect(call('epoll_pwait', [ep, EVS, 4, -1, SIG, 8])).toBeInstanceOf(Block);
-    expect(t.proc.sigmask).toBe(0x600n);
+    expect(t.sigmask).toBe(0x600n);
     expect(t.savedMask).toBe(0x10n);
     mem.setU64(SIG, 0xffn); // not read again on the re-run
     f.set(POLLIN);
     expect(call('epoll_pwait', [ep, EVS, 4, -1, SIG, 8])).toBe(1);
-    expect(t.proc.sigmask).toBe(0x10n);
+    expect(t.sigmask).toBe(0x10n);
     expect(t.savedMask).toBeUndefined();
   });
 
   it('EINTR keeps the temporary mask for the handler frame; errors after the mask restore it', () => {
     const ep = epfdNew();
     ctl(ep, EPOLL_CTL_ADD, install(new FakeFile(0)));
-    t.proc.sigmask = 1n << 9n; // SIGUSR1 blocked ...
+    t.sigmask = 1n << 9n; // SIGUSR1 blocked ...
     (t.proc.shared as { mask: bigint }).mask = 1n << 9n; // ... and pending
     mem.setU64(SIG, 0n);
     expect(call('epoll_pwait', [ep, EVS, 4, 1000, SIG, 8])).toBe(-Errno.EINTR);
-    expect(t.proc.sigmask).toBe(0n);
+    expect(t.sigmask).toBe(0n);
     expect(t.savedMask).toBe(1n << 9n);
     t.savedMask = undefined;
-    t.proc.sigmask = 4n;
+    t.sigmask = 4n;
     expect(call('epoll_pwait', [99, EVS, 4, 1000, SIG, 8])).toBe(-Errno.EBADF);
-    expect(t.proc.sigmask).toBe(4n);
+    expect(t.sigmask).toBe(4n);
     expect(call('epoll_pwait', [ep, EVS, 4, 0, SIG, 4])).toBe(-Errno.EINVAL); // sigsetsize
     expect(call('epoll_pwait', [ep, EVS, 4, 0, 0, 4])).toBe(0); // no mask: size ignored
     expect(() => call('epoll_pwait', [ep, EVS, 4, 0, UNMAPPED, 8])).toThrow(GuestFault);
-    expect(t.proc.sigmask).toBe(4n);
+    expect(t.sigmask).toBe(4n);
   });
 
   it('epoll_pwait2 takes a timespec: NULL waits forever, {0,0} never, invalid ones are EINVAL first', () => {

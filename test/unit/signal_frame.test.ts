@@ -38,8 +38,8 @@ function world(arch: 'x86_64' | 'aarch64') {
     onInterrupt: (n) => { stops.push(`intr ${n}`); engine!.stop(); },
   };
   engine = new Engine(proc.arch.cpu, kernel.phys, client);
-  const initialSp = proc.engine.reg(proc.arch.abi.sp);
-  cleanup.push(() => { engine!.close(); for (const p of kernel.processes.values()) p.engine.close(); });
+  const initialSp = proc.tasks[0].engine.reg(proc.arch.abi.sp);
+  cleanup.push(() => { engine!.close(); for (const t of kernel.tasks.values()) t.engine.close(); });
   return { kernel, proc, mem: proc.mem, mm: proc.mm, engine, stops, initialSp };
 }
 

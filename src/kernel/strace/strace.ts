@@ -91,9 +91,10 @@ export class Strace implements SyscallTracer {
    */
   #prefix(t: Task | Process): string {
     const proc = 'proc' in t ? t.proc : t;
+    const id = 'proc' in t ? t.tid : t.pid;
     let n = proc.alive ? 0 : 1;
-    for (const p of this.kernel.processes.values()) if (p.alive) n++;
-    return n > 1 ? `[pid ${String(proc.pid).padStart(5)}] ` : '';
+    for (const p of this.kernel.processes.values()) if (p.alive) n += p.tasks.length;
+    return n > 1 ? `[pid ${String(id).padStart(5)}] ` : '';
   }
 
   #call(t: Task, name: string, args: number[]): Call {

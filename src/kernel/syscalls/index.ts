@@ -4,6 +4,8 @@ import type { Handler } from '../dispatch.js';
 import { epollCalls } from './sys_epoll.js';
 import { fdCalls } from './sys_fd.js';
 import { fsCalls } from './sys_fs.js';
+import { futexCalls } from './sys_futex.js';
+import { schedCalls } from './sys_sched.js';
 import { mmCalls } from './sys_mm.js';
 import { pathCalls } from './sys_path.js';
 import { pipeCalls } from './sys_pipe.js';
@@ -18,5 +20,5 @@ import { timeCalls } from './sys_time.js';
 export const allHandlers: Record<string, Handler> = {
   ...fsCalls, ...fdCalls, ...pathCalls, ...statCalls, ...mmCalls, ...procCalls, ...timeCalls,
   ...pollCalls, ...pipeCalls, ...socketCalls, ...signalCalls, ...signalGenCalls, ...processCalls,
-  ...epollCalls,
+  ...epollCalls, ...futexCalls, ...schedCalls,
 };

@@ -88,7 +88,7 @@ function doWait(t: Task, epfd: number, events: number, maxevents: number, deadli
     if (n !== 0) return n;
   }
   if (deadline === 0 || performance.now() >= deadline) return 0;
-  if (hasInterruptingSignal(t.proc)) return -Errno.EINTR;
+  if (hasInterruptingSignal(t)) return -Errno.EINTR;
   t.callState.deadline = deadline;
   return block(ep.waitQueues(), Number.isFinite(deadline) ? deadline : undefined);
 }
@@ -111,14 +111,14 @@ function doPwait(
     if (mask) {
       if (size !== SIGSET_SIZE) return -Errno.EINVAL;
       const m = new DataView(t.mem.read(mask, SIGSET_SIZE).buffer).getBigUint64(0, true);
-      if (t.savedMask === undefined) t.savedMask = p.sigmask;
-      p.sigmask = m & ~UNBLOCKABLE;
+      if (t.savedMask === undefined) t.savedMask = t.sigmask;
+      t.sigmask = m & ~UNBLOCKABLE;
       t.callState.masked = 1;
     }
   }
   const restore = () => {
     if (!t.callState.masked || t.savedMask === undefined) return;
-    p.sigmask = t.savedMask;
+    t.sigmask = t.savedMask;
     t.savedMask = undefined;
   };
   let r: SyscallResult;

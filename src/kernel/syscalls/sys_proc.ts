@@ -26,7 +26,7 @@ const gid = () => process.getgid?.() ?? 0;
 export const procCalls = {
   /** exit(2): this thread ends; the process ends with its last thread */
   exit(t: Task, [code]: number[]): SyscallResult {
-    t.kernel.exitProcess(t.proc, code & 0xff);
+    t.kernel.exitThread(t, code & 0xff);
     throw new TaskExit();
   },
   /** exit_group(2) */
@@ -55,8 +55,6 @@ export const procCalls = {
     t.clearChildTid = addr;
     return t.tid;
   },
-  /** set_robust_list(2): recorded; robust futexes are walked when threads exist */
-  set_robust_list(t: Task, [, len]: number[]): SyscallResult { return len === 24 ? 0 : -Errno.EINVAL; },
   /** rseq(2): not provided (glibc falls back, as on kernels before 4.18) */
   rseq: (): SyscallResult => -Errno.ENOSYS,
   /** prlimit64(2) for the calling process (pid 0 or own pid) */

@@ -11,61 +11,102 @@ import { block, SyscallResult } from '../wait.js';
 import { lookup } from '../vfs/open.js';
 
 const { CLONE_VM, CLONE_VFORK, CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID,
-  CLONE_THREAD, CLONE_SIGHAND, CLONE_FILES, CLONE_FS, CLONE_PARENT, CLONE_NEWNS, CLONE_DETACHED } = CLONE;
+  CLONE_THREAD, CLONE_SIGHAND, CLONE_FILES, CLONE_FS, CLONE_PARENT, CLONE_NEWNS, CLONE_DETACHED, CLONE_SYSVSEM,
+  CLONE_NEWUSER } = CLONE;
 const { WNOHANG, WUNTRACED, WCONTINUED, WEXITED, WNOWAIT, __WALL, __WCLONE, __WNOTHREAD } = WAIT;
 const CSIGNAL = 0xff;
-/** Flags we can honour without threads (the rest need CLONE_VM or namespaces). */
-const CLONE_SUPPORTED = CSIGNAL | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID |
-  CLONE_CHILD_CLEARTID | CLONE_PARENT | CLONE_DETACHED /* ignored, as Linux does */;
+/** Flags a new process (no CLONE_VM) may carry. */
+const PROCESS_FLAGS = CSIGNAL | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID |
+  CLONE_CHILD_CLEARTID | CLONE_PARENT | CLONE_DETACHED /* ignored, as Linux does */ | CLONE_SYSVSEM;
+/** What glibc's and musl's pthread_create pass, and the optional extras. */
+const THREAD_FLAGS = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+  CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED;
 const MAX_ARG_STRINGS = 0x7fffffff;
 /** The whole argv+envp may not exceed this (a quarter of an 8 MiB stack rlimit, fs/exec.c). */
 const MAX_ARG_BYTES = 32 << 20;
 
 interface CloneRequest { flags: number; childStack: number; parentTid: number; childTid: number; tls: number }
 
+/** copy_process's checks of flag combinations Linux refuses. */
+function invalidCombination(flags: number): boolean {
+  if ((flags & (CLONE_NEWNS | CLONE_FS)) === (CLONE_NEWNS | CLONE_FS)) return true;
+  if ((flags & (CLONE_NEWUSER | CLONE_FS)) === (CLONE_NEWUSER | CLONE_FS)) return true;
+  if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) return true;
+  if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) return true;
+  return false;
+}
+
 /** The one implementation behind fork, vfork, clone and clone3. */
 function doClone(t: Task, req: CloneRequest): SyscallResult {
   const k = t.kernel;
+  const flags = req.flags;
+  if (invalidCombination(flags)) return -Errno.EINVAL;
+  if (flags & CLONE_THREAD) return newThread(t, req);
   const parent = t.proc;
-  if (req.flags & (CLONE_VM | CLONE_THREAD | CLONE_SIGHAND)) {
-    // Threads share an address space; ucrun runs one task per process.
-    if ((req.flags & CLONE_VM) && (req.flags & CLONE_VFORK) && !(req.flags & CLONE_THREAD)) {
-      // posix_spawn's clone(CLONE_VM|CLONE_VFORK) is vfork: run it as fork + wait.
-    } else return -Errno.EINVAL;
+  if (flags & CLONE_VM) {
+    // posix_spawn's clone(CLONE_VM|CLONE_VFORK) runs as vfork: fork + wait for exec/exit.
+    // Other processes sharing memory (CLONE_VM without CLONE_THREAD) are not supported.
+    if (!(flags & CLONE_VFORK) || (flags & (CLONE_SIGHAND | CLONE_FILES | CLONE_FS))) return -Errno.EINVAL;
   }
-  if (req.flags & (CLONE_FILES | CLONE_FS | CLONE_NEWNS)) return -Errno.EINVAL;
-  if (req.flags & ~(CLONE_SUPPORTED | CLONE_VM)) return -Errno.EINVAL;
+  if (flags & (CLONE_FILES | CLONE_FS | CLONE_NEWNS)) return -Errno.EINVAL;
+  if (flags & ~(PROCESS_FLAGS | CLONE_VM)) return -Errno.EINVAL;
   if (k.liveCount() >= k.maxProcs) return -Errno.EAGAIN;
   const mm = parent.mm.fork();
-  const child = k.createProcess(req.flags & CLONE_PARENT ? parent.parent ?? parent : parent, parent.arch, mm, parent.fds.clone(), parent.cwd);
+  const child = k.createProcess(flags & CLONE_PARENT ? parent.parent ?? parent : parent, parent.arch, mm, parent.fds.clone(), parent.cwd);
   child.exePath = parent.exePath;
   child.comm = parent.comm;
   child.umask = parent.umask;
   for (const [r, v] of parent.rlimits) child.rlimits.set(r, v);
   child.sigactions = new Map(parent.sigactions);
-  child.sigmask = parent.sigmask;
-  child.altstack = { ...parent.altstack };
   child.pgid = parent.pgid;
   child.sid = parent.sid;
+  // The child is a copy of the calling thread only (fork from a thread).
   const ct = child.tasks[0];
-  const arch = parent.arch;
-  ct.engine.copyRegsFrom(t.engine, arch.contextRegs);
-  ct.pc = t.engine.reg(arch.abi.pc) + arch.syscallPcAdjust;
-  ct.engine.setReg(arch.abi.ret, 0);
-  if (req.childStack) ct.engine.setReg(arch.abi.sp, req.childStack);
-  if (req.flags & CLONE_SETTLS) arch.setTls(ct.engine, req.tls);
-  if (req.flags & CLONE_PARENT_SETTID) t.mem.setI32(req.parentTid, child.pid);
-  if (req.flags & CLONE_CHILD_SETTID) child.mem.setI32(req.childTid, child.pid);
-  if (req.flags & CLONE_CHILD_CLEARTID) ct.clearChildTid = req.childTid;
-  // --seed decides who runs first; by default the parent continues (like Linux's default).
-  if (k.opts.seed !== undefined && (k.random() & 1)) k.sched.enqueueFront(ct); else k.sched.enqueue(ct);
-  k.tracer?.forked?.(t, child);
-  if (req.flags & CLONE_VFORK) {
+  ct.sigmask = t.sigmask;
+  ct.altstack = { ...t.altstack };
+  startCopy(t, ct, req);
+  if (flags & CLONE_PARENT_SETTID) t.mem.setI32(req.parentTid, child.pid);
+  if (flags & CLONE_CHILD_SETTID) child.mem.setI32(req.childTid, child.pid);
+  if (flags & CLONE_CHILD_CLEARTID) ct.clearChildTid = req.childTid;
+  k.sched.admit(ct);
+  k.tracer?.forked?.(t, ct);
+  if (flags & CLONE_VFORK) {
     child.vforkParent = t;
     t.callState.vforkChild = child.pid;
     return block([]);
   }
   return child.pid;
+}
+
+/** Registers of a new task: the caller's, returning 0 from the call, on its own stack and TLS. */
+function startCopy(t: Task, ct: Task, req: CloneRequest): void {
+  const arch = t.proc.arch;
+  ct.engine.copyRegsFrom(t.engine, arch.contextRegs);
+  ct.pc = t.engine.reg(arch.abi.pc) + arch.syscallPcAdjust;
+  ct.engine.setReg(arch.abi.ret, 0);
+  if (req.childStack) ct.engine.setReg(arch.abi.sp, req.childStack);
+  if (req.flags & CLONE_SETTLS) arch.setTls(ct.engine, req.tls);
+}
+
+/** clone(CLONE_VM|CLONE_THREAD|...): a new thread of the caller's process. */
+function newThread(t: Task, req: CloneRequest): SyscallResult {
+  const k = t.kernel;
+  const flags = req.flags;
+  // A thread shares everything glibc and musl ask for; a thread with its own fd table or cwd
+  // (CLONE_THREAD without CLONE_FILES/CLONE_FS) is not supported.
+  if ((flags & ~THREAD_FLAGS & ~CSIGNAL) || (flags & (CLONE_FILES | CLONE_FS)) !== (CLONE_FILES | CLONE_FS)) return -Errno.EINVAL;
+  if (k.tasks.size >= k.maxProcs * 16) return -Errno.EAGAIN;
+  const p = t.proc;
+  const nt = k.addThread(p, k.allocPid());
+  nt.sigmask = t.sigmask;
+  // copy_process: a new thread on its own stack starts with no sigaltstack (CLONE_VM without VFORK).
+  startCopy(t, nt, req);
+  if (flags & CLONE_PARENT_SETTID) t.mem.setI32(req.parentTid, nt.tid);
+  if (flags & CLONE_CHILD_SETTID) t.mem.setI32(req.childTid, nt.tid);
+  if (flags & CLONE_CHILD_CLEARTID) nt.clearChildTid = req.childTid;
+  k.sched.admit(nt);
+  k.tracer?.forked?.(t, nt);
+  return nt.tid;
 }
 
 /** The vfork parent resumes when its child has exec'd or exited. */
@@ -148,10 +189,14 @@ function doExecve(t: Task, dirfd: number, pathAddr: number, argvAddr: number, en
 function commitExec(t: Task, img: ReturnType<typeof buildImage>, guestPath: string, argv: string[]): void {
   const p = t.proc;
   const k = t.kernel;
+  // de_thread: every other thread dies; the caller takes the leader's tid.
+  k.becomeSoleThread(t);
+  t.clearChildTid = 0;
+  t.robustList = 0;
   p.fds.closeOnExec();
   // Handled signals reset to default; ignored ones stay ignored; the mask is kept.
   for (const [sig, act] of [...p.sigactions]) if (act.handler > 1) p.sigactions.delete(sig);
-  p.altstack = { sp: 0, size: 0, flags: 2 };
+  t.altstack = { sp: 0, size: 0, flags: 2 };
   p.exePath = guestPath;
   p.comm = guestPath.split('/').pop()!.slice(0, 15);
   if (p.vforkParent) { p.vforkParent.wake(); p.vforkParent = undefined; }
@@ -159,12 +204,12 @@ function commitExec(t: Task, img: ReturnType<typeof buildImage>, guestPath: stri
   t.stopThen((task) => {
     const old = p.mm;
     const sameArch = p.arch === img.arch;
-    if (!sameArch) { p.engine.close(); p.arch = img.arch; p.engine = k.newEngine(task, img.arch); }
+    if (!sameArch) { task.engine.close(); p.arch = img.arch; task.engine = k.newEngine(task, img.arch); }
     p.setMm(img.mm);
     k.wireMm(p, img.mm);
     old.destroy();
-    if (sameArch) { p.engine.flushTlb(); p.engine.flushCode(); }
-    img.arch.startThread(p.engine, img.start.entry, img.start.sp);
+    if (sameArch) { task.engine.flushTlb(); task.engine.flushCode(); }
+    img.arch.startThread(task.engine, img.start.entry, img.start.sp);
     task.pc = img.start.entry;
   });
 }
@@ -221,6 +266,7 @@ export const processCalls = {
     const flags = u(F.flags);
     const exitSignal = u(F.exit_signal);
     if (flags > 0xffffffff || (exitSignal & ~CSIGNAL)) return -Errno.EINVAL;
+    if ((flags & (CLONE_THREAD | CLONE_PARENT)) && exitSignal) return -Errno.EINVAL;
     const stack = u(F.stack), stackSize = u(F.stack_size);
     return doClone(t, {
       flags: (flags | exitSignal) >>> 0, childStack: stack ? stack + stackSize : 0, parentTid: u(F.parent_tid),

@@ -55,18 +55,18 @@ export const signalCalls = {
     if (size !== SIGSET_SIZE) return -Errno.EINVAL;
     const next = set ? t.mem.read(set, 8) : undefined;
     if (next && how !== SA.SIG_BLOCK && how !== SA.SIG_UNBLOCK && how !== SA.SIG_SETMASK) return -Errno.EINVAL;
-    if (oset) t.mem.setU64(oset, t.proc.sigmask);
+    if (oset) t.mem.setU64(oset, t.sigmask);
     if (next) {
       const v = new DataView(next.buffer).getBigUint64(0, true);
-      const m = t.proc.sigmask;
-      t.proc.sigmask = (how === SA.SIG_BLOCK ? m | v : how === SA.SIG_UNBLOCK ? m & ~v : v) & ~UNBLOCKABLE;
+      const m = t.sigmask;
+      t.sigmask = (how === SA.SIG_BLOCK ? m | v : how === SA.SIG_UNBLOCK ? m & ~v : v) & ~UNBLOCKABLE;
     }
     return 0;
   },
   /** rt_sigpending(2) */
   rt_sigpending(t: Task, [set, size]: number[]): SyscallResult {
     if (size > SIGSET_SIZE) return -Errno.EINVAL;
-    t.mem.setU64(set, pendingMask(t.proc) & t.proc.sigmask);
+    t.mem.setU64(set, pendingMask(t) & t.sigmask);
     return 0;
   },
 };
@@ -110,20 +110,20 @@ export const signalGenCalls = {
     if (sig !== 0) for (const p of targets) sendSignal(p, senderInfo(t, sig, SI_USER));
     return 0;
   },
-  /** tgkill(2) */
+  /** tgkill(2): one thread of one thread group */
   tgkill(t: Task, [tgid, tid, sig]: number[]): SyscallResult {
     if ((tgid | 0) <= 0 || (tid | 0) <= 0 || sig < 0 || sig > 64) return -Errno.EINVAL;
-    const p = t.kernel.processes.get(tid | 0);
-    if (!p || p.pid !== (tgid | 0) || !p.alive) return -Errno.ESRCH;
-    if (sig !== 0) sendSignal(p, senderInfo(t, sig, SI_TKILL), p.tasks[0]);
+    const target = t.kernel.tasks.get(tid | 0);
+    if (!target || target.proc.pid !== (tgid | 0) || target.state === 'dead') return -Errno.ESRCH;
+    if (sig !== 0) sendSignal(target.proc, senderInfo(t, sig, SI_TKILL), target);
     return 0;
   },
   /** tkill(2) */
   tkill(t: Task, [tid, sig]: number[]): SyscallResult {
     if ((tid | 0) <= 0 || sig < 0 || sig > 64) return -Errno.EINVAL;
-    const p = t.kernel.processes.get(tid | 0);
-    if (!p || !p.alive) return -Errno.ESRCH;
-    if (sig !== 0) sendSignal(p, senderInfo(t, sig, SI_TKILL), p.tasks[0]);
+    const target = t.kernel.tasks.get(tid | 0);
+    if (!target || target.state === 'dead') return -Errno.ESRCH;
+    if (sig !== 0) sendSignal(target.proc, senderInfo(t, sig, SI_TKILL), target);
     return 0;
   },
   /** rt_sigreturn(2): the frame at sp goes back into the registers once the CPU stops */
@@ -132,9 +132,9 @@ export const signalGenCalls = {
       const p = task.proc;
       try {
         const r = p.arch.frames.restore(task.engine, p.mem);
-        p.sigmask = r.mask & ~UNBLOCKABLE;
+        task.sigmask = r.mask & ~UNBLOCKABLE;
         // restore_altstack: errors are ignored, as Linux does.
-        if (!(p.altstack.flags & SA.SS_ONSTACK)) p.altstack = { sp: r.ucStack.sp, size: r.ucStack.size, flags: r.ucStack.flags & ~SA.SS_ONSTACK };
+        if (!(task.altstack.flags & SA.SS_ONSTACK)) task.altstack = { sp: r.ucStack.sp, size: r.ucStack.size, flags: r.ucStack.flags & ~SA.SS_ONSTACK };
         task.pc = task.engine.reg(p.arch.abi.pc);
       } catch {
         p.kernel.killProcess(p, Signal.SIGSEGV);
@@ -148,32 +148,32 @@ export const signalGenCalls = {
     const p = t.proc;
     if (!t.callState.suspended) {
       const m = readSigset(t, mask);
-      t.savedMask = p.sigmask;
-      p.sigmask = m & ~UNBLOCKABLE;
+      t.savedMask = t.sigmask;
+      t.sigmask = m & ~UNBLOCKABLE;
       t.callState.suspended = 1;
     }
-    if (hasInterruptingSignal(p)) return -Errno.EINTR;
+    if (hasInterruptingSignal(t)) return -Errno.EINTR;
     return block([]);
   },
   /** pause(2), x86_64 only */
   pause(t: Task): SyscallResult {
-    return hasInterruptingSignal(t.proc) ? -Errno.EINTR : block([]);
+    return hasInterruptingSignal(t) ? -Errno.EINTR : block([]);
   },
   /** rt_sigtimedwait(2) */
   rt_sigtimedwait(t: Task, [set, info, timeout, size]: number[]): SyscallResult {
     if (size !== SIGSET_SIZE) return -Errno.EINVAL;
     const p = t.proc;
     const want = readSigset(t, set) & ~UNBLOCKABLE;
-    const ready = pendingMask(p) & want;
+    const ready = pendingMask(t) & want;
     if (ready) {
       let sig = 1;
       while (!(ready & bit(sig))) sig++;
-      const q = dequeue(p, sig);
+      const q = dequeue(t, sig);
       if (info) t.mem.write(info, encodeSiginfo(q));
       return sig;
     }
     // Another, unblocked signal with an action interrupts the wait.
-    const other = pendingMask(p) & ~want & ~(p.sigmask & ~UNBLOCKABLE);
+    const other = pendingMask(t) & ~want & ~(t.sigmask & ~UNBLOCKABLE);
     if (other) for (let s = 1; s <= 64; s++) if ((other & bit(s)) && !isIgnored(p, s)) return -Errno.EINTR;
     if (t.callState.deadline === undefined) {
       if (timeout) {
@@ -190,7 +190,7 @@ export const signalGenCalls = {
   sigaltstack(t: Task, [ss, old]: number[]): SyscallResult {
     const p = t.proc;
     const sp = t.engine.reg(p.arch.abi.sp);
-    const a = p.altstack;
+    const a = t.altstack;
     const onStack = !(a.flags & SA.SS_DISABLE) && sp > a.sp && sp <= a.sp + a.size;
     if (ss) {
       const b = new DataView(t.mem.read(ss, 24).buffer);
@@ -198,34 +198,42 @@ export const signalGenCalls = {
       if (onStack) return -Errno.EPERM;
       const mode = flags & ~SA.SS_AUTODISARM;
       if (mode !== 0 && mode !== SA.SS_DISABLE && mode !== SA.SS_ONSTACK) return -Errno.EINVAL;
-      if (mode === SA.SS_DISABLE) { if (old) writeStack(t, old, a, onStack); p.altstack = { sp: 0, size: 0, flags: SA.SS_DISABLE }; return 0; }
+      if (mode === SA.SS_DISABLE) { if (old) writeStack(t, old, a, onStack); t.altstack = { sp: 0, size: 0, flags: SA.SS_DISABLE }; return 0; }
       if (size < p.arch.data.SIGNAL_STACK.MINSIGSTKSZ) return -Errno.ENOMEM;
       if (old) writeStack(t, old, a, onStack);
-      p.altstack = { sp: nsp, size, flags: flags & SA.SS_AUTODISARM };
+      t.altstack = { sp: nsp, size, flags: flags & SA.SS_AUTODISARM };
       return 0;
     }
     if (old) writeStack(t, old, a, onStack);
     return 0;
   },
-  /** setitimer(2): ITIMER_REAL raises SIGALRM; the CPU-time timers are recorded only */
+  /**
+   * setitimer(2): ITIMER_REAL counts wall time (SIGALRM); ITIMER_VIRTUAL (SIGVTALRM) and
+   * ITIMER_PROF (SIGPROF) count the process's CPU time, fired by the scheduler's accounting.
+   */
   setitimer(t: Task, [which, nv, ov]: number[]): SyscallResult {
     if (which < 0 || which > 2) return -Errno.EINVAL;
     const p = t.proc;
-    const now = performance.now();
-    const cur = which === 0 ? p.itimer : (p.cpuTimers[which] ??= { deadline: 0, interval: 0 });
     const next = nv ? { interval: readTimeval(t, nv), value: readTimeval(t, nv + 16) } : undefined;
     if (nv && (t.mem.i64(nv + 8) >= 1e6 || t.mem.i64(nv + 24) >= 1e6 || t.mem.i64(nv + 8) < 0 || t.mem.i64(nv + 24) < 0)) return -Errno.EINVAL;
-    if (ov) { writeTimeval(t, ov, cur.interval); writeTimeval(t, ov + 16, cur.deadline ? cur.deadline - now : 0); }
-    if (next) { cur.interval = next.interval; cur.deadline = next.value > 0 ? now + next.value : 0; }
+    if (ov) { const [iv, left] = itimerNow(t, which); writeTimeval(t, ov, iv); writeTimeval(t, ov + 16, left); }
+    if (!next) return 0;
+    if (which === 0) {
+      p.itimer = { interval: next.interval, deadline: next.value > 0 ? performance.now() + next.value : 0 };
+      t.kernel.sched.timersChanged(t);
+    } else {
+      const cpu = t.kernel.sched.cpuNow(p);
+      p.cpuTimers[which] = { interval: next.interval * 1e6, deadline: next.value > 0 ? cpu + next.value * 1e6 : 0 };
+      t.kernel.sched.timersChanged(t);
+    }
     return 0;
   },
   /** getitimer(2) */
   getitimer(t: Task, [which, cv]: number[]): SyscallResult {
     if (which < 0 || which > 2) return -Errno.EINVAL;
-    const p = t.proc;
-    const cur = which === 0 ? p.itimer : (p.cpuTimers[which] ?? { deadline: 0, interval: 0 });
-    writeTimeval(t, cv, cur.interval);
-    writeTimeval(t, cv + 16, cur.deadline ? Math.max(0, cur.deadline - performance.now()) : 0);
+    const [iv, left] = itimerNow(t, which);
+    writeTimeval(t, cv, iv);
+    writeTimeval(t, cv + 16, left);
     return 0;
   },
   /** alarm(2), x86_64 only: returns the seconds left on the previous alarm (rounded) */
@@ -234,9 +242,19 @@ export const signalGenCalls = {
     const now = performance.now();
     const left = p.itimer.deadline ? Math.max(0, p.itimer.deadline - now) : 0;
     p.itimer = { deadline: seconds ? now + (seconds >>> 0) * 1000 : 0, interval: 0 };
+    t.kernel.sched.timersChanged(t);
     return left ? Math.max(1, Math.round(left / 1000)) : 0;
   },
 };
+
+/** An interval timer's interval and time left, in ms. */
+function itimerNow(t: Task, which: number): [number, number] {
+  const p = t.proc;
+  if (which === 0) return [p.itimer.interval, p.itimer.deadline ? Math.max(0, p.itimer.deadline - performance.now()) : 0];
+  const c = p.cpuTimers[which];
+  if (!c) return [0, 0];
+  return [c.interval / 1e6, c.deadline ? Math.max(0, c.deadline - t.kernel.sched.cpuNow(p)) / 1e6 : 0];
+}
 
 function writeStack(t: Task, addr: number, a: { sp: number; size: number; flags: number }, onStack: boolean): void {
   const b = new DataView(new ArrayBuffer(24));

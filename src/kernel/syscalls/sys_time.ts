@@ -19,10 +19,9 @@ export function clockNs(t: Task, clock: number): bigint | undefined {
     }
     case CLOCK_MONOTONIC: case CLOCK_MONOTONIC_RAW: case CLOCK_MONOTONIC_COARSE: case CLOCK_BOOTTIME:
       return process.hrtime.bigint();
-    case CLOCK_PROCESS_CPUTIME_ID: case CLOCK_THREAD_CPUTIME_ID: {
-      const u = process.cpuUsage();
-      return BigInt(u.user + u.system) * 1000n;
-    }
+    // The guest's own CPU time: the run time of its threads (scheduler accounting).
+    case CLOCK_PROCESS_CPUTIME_ID: return BigInt(Math.round(t.kernel.sched.cpuNow(t.proc)));
+    case CLOCK_THREAD_CPUTIME_ID: return BigInt(Math.round(t.kernel.sched.threadCpuNow(t)));
     default: return undefined;
   }
 }
@@ -105,13 +104,12 @@ export const timeCalls = {
     }
     return sleepUntil(t, BigInt(t.callState.deadline));
   },
-  /** times(2): struct tms in clock ticks (100 Hz) */
+  /** times(2): struct tms in clock ticks (100 Hz); guest CPU time counts as user time */
   times(t: Task, [buf]: number[]): SyscallResult {
-    const u = process.cpuUsage();
     if (buf) {
       const b = new DataView(new ArrayBuffer(32));
-      b.setBigInt64(0, BigInt(Math.floor(u.user / 10000)), true);
-      b.setBigInt64(8, BigInt(Math.floor(u.system / 10000)), true);
+      b.setBigInt64(0, BigInt(Math.floor(t.kernel.sched.cpuNow(t.proc) / 1e7)), true);
+      b.setBigInt64(8, 0n, true);
       t.mem.write(buf, new Uint8Array(b.buffer));
     }
     return Math.floor(performance.now() / 10);
