@@ -7,14 +7,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseOptions } from './options.js';
 
 export interface Side { status: number; stdout: string; stderr: string; syscalls: string[] }
 
 const BIN = fileURLToPath(new URL('../../bin/ucrun.js', import.meta.url));
 
-export function runSide(elf: string, args: string[], dir: string, tag: string): Side {
+export function runSide(elf: string, args: string[], dir: string, tag: string, options: string[] = []): Side {
   const trace = join(dir, `${tag}.strace`);
-  const r = spawnSync(process.execPath, [BIN, 'run', `--strace=${trace}`, '--', elf, ...args], {
+  const r = spawnSync(process.execPath, [BIN, 'run', ...options, `--strace=${trace}`, '--', elf, ...args], {
     encoding: 'utf8', maxBuffer: 64 << 20, timeout: 300_000,
   });
   let syscalls: string[] = [];
@@ -98,16 +99,19 @@ export function normalizeCalls(calls: string[]): string[] {
 }
 
 export function compare(argv: string[]): number {
-  if (argv.filter((x) => x !== '--strict').length < 2) {
-    process.stderr.write('usage: ucrun compare [--strict] X86_ELF AARCH64_ELF [ARGS...]\n');
+  let strict = false;
+  const parsed = parseOptions(argv, (w) => (w === '--strict' ? (strict = true) : false));
+  if (typeof parsed === 'string') { process.stderr.write(parsed + '\n'); return 2; }
+  // --strace is compare's own (it reads both traces); the rest go to both runs.
+  const options = parsed.o.raw.filter((w) => !w.startsWith('--strace'));
+  const [a, b, ...args] = argv.slice(parsed.next);
+  if (!a || !b) {
+    process.stderr.write('usage: ucrun compare [--strict] [OPTIONS] X86_ELF AARCH64_ELF [ARGS...]\n');
     return 2;
   }
-  const strict = argv[0] === '--strict';
-  if (strict) argv = argv.slice(1);
-  const [a, b, ...args] = argv;
   const dir = mkdtempSync(join(tmpdir(), 'ucrun-compare-'));
   try {
-    const x = runSide(a, args, dir, 'a'), y = runSide(b, args, dir, 'b');
+    const x = runSide(a, args, dir, 'a', options), y = runSide(b, args, dir, 'b', options);
     const { text, same } = compareSides(x, y, strict);
     process.stdout.write(`${a} | ${b}\n${text}\n${same ? 'MATCH' : 'DIFFER'}\n`);
     return same ? 0 : 1;

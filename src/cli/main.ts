@@ -1,24 +1,30 @@
 // Command line: `ucrun run …` and `ucrun compare …`.
 import { runProgram, reportError } from './run.js';
 import { compare } from './compare.js';
+import { parseOptions } from './options.js';
+import { DEADLOCK_STATUS, TIMEOUT_STATUS } from '../kernel/kernel.js';
 
 const USAGE = `usage:
-  ucrun run [--strace[=FILE]] [--root DIR] [-E NAME=VALUE]... [--mem-limit MiB] [--max-procs N] [--seed N] [--] ELF [ARGS...]
-  ucrun compare [--strict] X86_ELF AARCH64_ELF [ARGS...]
+  ucrun run [OPTIONS] [--] ELF [ARGS...]
+  ucrun compare [--strict] [OPTIONS] X86_ELF AARCH64_ELF [ARGS...]
 
   run      run a static x86_64 or aarch64 Linux ELF; exit status is the guest's
            (128+N when signal N killed it)
-  compare  run both builds of one program and show exit status, stdout, stderr and the
-           syscall sequence side by side; exit 0 only when status, stdout and
-           stderr match (--strict: the syscall sequences too)
+  compare  run both builds of one program (each with the same OPTIONS) and show exit status,
+           stdout, stderr and the syscall sequence side by side; exit 0 only when status,
+           stdout and stderr match (--strict: the syscall sequences too)
 options:
-  --strace[=FILE]  trace syscalls like strace (to stderr, or FILE)
+  --strace[=FILE]  trace syscalls like strace -f (to stderr, or FILE)
   --root DIR       guest root directory (default /); paths cannot escape it
   -E NAME=VALUE    set a guest environment variable (repeatable)
   --mem-limit MiB  guest memory limit (default 2048; beyond it allocation fails with ENOMEM)
   --max-procs N    most guest processes alive at once (default 256; fork then fails with EAGAIN)
-  --seed N         scheduling seed: decides, reproducibly, whether parent or child runs first
-                   after each fork (default: the parent, as Linux)`;
+  --seed N         scheduling seed: decides, reproducibly, who runs first after each fork or
+                   clone and whether a wake-up preempts the waker (default: the creator and
+                   the waker continue, as Linux usually does)
+  --timeout SECS   wall-clock limit for the whole run: then every guest process is killed,
+                   ucrun prints what each thread was doing and exits ${TIMEOUT_STATUS}
+exit status: the guest's; ${DEADLOCK_STATUS} when every thread is blocked forever (deadlock); ${TIMEOUT_STATUS} on --timeout`;
 
 export async function main(argv: string[]): Promise<number> {
   const cmd = argv[0];
@@ -30,35 +36,19 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function cmdRun(argv: string[]): number {
-  let strace: string | null = null;
-  let root: string | undefined;
-  let memLimit: number | undefined;
-  let maxProcs: number | undefined;
-  let seed: number | undefined;
+  const parsed = parseOptions(argv);
+  if (typeof parsed === 'string') { process.stderr.write(`${parsed}\n${USAGE}\n`); return 2; }
+  const { o, next } = parsed;
+  const elf = argv[next];
+  if (!elf) { process.stderr.write(USAGE + '\n'); return 2; }
   const env = new Map<string, string>();
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env.set(k, v);
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--') { i++; break; }
-    if (a === '--strace') strace = '-';
-    else if (a.startsWith('--strace=')) strace = a.slice(9);
-    else if (a === '--root') root = argv[++i];
-    else if (a.startsWith('--root=')) root = a.slice(7);
-    else if (a === '-E') { const kv = argv[++i] ?? ''; const eq = kv.indexOf('='); if (eq > 0) env.set(kv.slice(0, eq), kv.slice(eq + 1)); }
-    else if (a === '--mem-limit') memLimit = Number(argv[++i]) * 1024 * 1024;
-    else if (a === '--max-procs') maxProcs = Number(argv[++i]);
-    else if (a === '--seed') seed = Number(argv[++i]);
-    else if (a.startsWith('-')) { process.stderr.write(`ucrun: unknown option ${a}\n${USAGE}\n`); return 2; }
-    else break;
-  }
-  const elf = argv[i];
-  if (!elf) { process.stderr.write(USAGE + '\n'); return 2; }
-  if (memLimit !== undefined && !(memLimit > 0)) { process.stderr.write('ucrun: --mem-limit needs a positive number of MiB\n'); return 2; }
-  if (maxProcs !== undefined && !(Number.isInteger(maxProcs) && maxProcs > 0)) { process.stderr.write('ucrun: --max-procs needs a positive integer\n'); return 2; }
-  if (seed !== undefined && !Number.isInteger(seed)) { process.stderr.write('ucrun: --seed needs an integer\n'); return 2; }
+  for (const [k, v] of o.env) env.set(k, v);
   try {
-    const r = runProgram({ elf, args: argv.slice(i + 1), env: [...env].map(([k, v]) => `${k}=${v}`), root, strace, memLimit, maxProcs, seed });
+    const r = runProgram({
+      elf, args: argv.slice(next + 1), env: [...env].map(([k, v]) => `${k}=${v}`), root: o.root, strace: o.strace,
+      memLimit: o.memLimit, maxProcs: o.maxProcs, seed: o.seed, timeoutMs: o.timeoutMs,
+    });
     return r.status;
   } catch (e) {
     return reportError(e);

@@ -14,6 +14,7 @@ export interface RunOptions {
   memLimit?: number;
   maxProcs?: number;
   seed?: number;
+  timeoutMs?: number;
 }
 
 export interface RunResult extends ExitInfo { syscalls: string[] }
@@ -22,7 +23,7 @@ export interface RunResult extends ExitInfo { syscalls: string[] }
 export function runProgram(o: RunOptions, collect = false): RunResult {
   const names: string[] = [];
   let traceFd: number | undefined;
-  const kernel = new Kernel({ root: o.root, memLimit: o.memLimit, maxProcs: o.maxProcs, seed: o.seed });
+  const kernel = new Kernel({ root: o.root, memLimit: o.memLimit, maxProcs: o.maxProcs, seed: o.seed, timeoutMs: o.timeoutMs });
   if (o.strace !== null || collect) {
     let out: ((l: string) => void) | undefined;
     if (o.strace !== null) {

@@ -243,7 +243,7 @@ export class Scheduler {
         const who = threaded ? `pid ${p.pid} tid ${t.tid}` : `pid ${p.pid}`;
         if (p.stopped) lines.push(`${who} stopped`);
         else if (t.state === 'blocked') lines.push(`${who} blocked in ${t.pending ? describePending(t, t.pending) : 'an unknown call'}`);
-        else lines.push(`${who} ${t.state}`);
+        else lines.push(`${who} ${t.state === 'runnable' ? 'running' : t.state}`);
       }
     }
     return lines;

@@ -3,7 +3,8 @@
 // `out` are decoded after the call, the rest when it is entered, as strace does.
 import { ARCH_PRCTL } from '../../arch/x86_64/abi_data.js';
 import type { SigreturnFrame } from '../../arch/signal_frame.js';
-import { AT, CLONE, CLONE_ARGS_LAYOUT, FCNTL, IOCTL, MSYNC, PR, SOCK, WAIT } from '../abi.js';
+import { AT, CLONE, CLONE_ARGS_LAYOUT, FCNTL, FUTEX, IOCTL, MSYNC, PR, SOCK, WAIT } from '../abi.js';
+import { futexOpName } from '../futex.js';
 import { Errno } from '../errno.js';
 import { type ArgDef, type Call, type Spec, array, failed, i32, i64, inp, intp, outp, path, q64, str, struct } from './call.js';
 import { type Xlat, addr, flags, hex, isoTime, oct, quote, signal, udec, xval } from './format.js';
@@ -248,6 +249,37 @@ const cloneSpec = (c: Call): string => {
   return s;
 };
 
+/**
+ * futex(2) as strace prints it: the arguments an op uses, by op (uaddr, op, val[, timeout |
+ * val2][, uaddr2][, val3]); bitsets as FUTEX_BITSET_MATCH_ANY, FUTEX_WAKE_OP's encoded op.
+ */
+const futexSpec = (c: Call): string => {
+  const op = v(c, 1), cmd = op & FUTEX.FUTEX_CMD_MASK;
+  const a = [addr(v(c, 0)), futexOpName(op), String(v(c, 2) | 0)];
+  const bitset = (x: number) => ((x >>> 0) === 0xffffffff ? 'FUTEX_BITSET_MATCH_ANY' : hex(x >>> 0));
+  const ts = () => S.timespec(c, v(c, 3));
+  switch (cmd) {
+    case FUTEX.FUTEX_WAIT: a.push(ts()); break;
+    case FUTEX.FUTEX_WAIT_BITSET: a.push(ts(), bitset(v(c, 5))); break;
+    case FUTEX.FUTEX_WAKE_BITSET: a.push(bitset(v(c, 5))); break;
+    case FUTEX.FUTEX_REQUEUE: a.push(String(v(c, 3) | 0), addr(v(c, 4))); break;
+    case FUTEX.FUTEX_CMP_REQUEUE: a.push(String(v(c, 3) | 0), addr(v(c, 4)), String(v(c, 5) | 0)); break;
+    case FUTEX.FUTEX_WAKE_OP: {
+      const e = v(c, 5) >>> 0;
+      const ops = ['FUTEX_OP_SET', 'FUTEX_OP_ADD', 'FUTEX_OP_OR', 'FUTEX_OP_ANDN', 'FUTEX_OP_XOR'];
+      const cmps = ['FUTEX_OP_CMP_EQ', 'FUTEX_OP_CMP_NE', 'FUTEX_OP_CMP_LT', 'FUTEX_OP_CMP_LE', 'FUTEX_OP_CMP_GT', 'FUTEX_OP_CMP_GE'];
+      const o = (e >>> 28) & 7, shift = (e >>> 28) & 8 ? 'FUTEX_OP_OPARG_SHIFT|' : '';
+      const enc = `${shift}${ops[o] ?? o}<<28|${(e >>> 12) & 0xfff}<<12|${cmps[(e >>> 24) & 0xf] ?? (e >>> 24) & 0xf}<<24|${hex(e & 0xfff)}`;
+      a.push(String(v(c, 3) | 0), addr(v(c, 4)), enc);
+      break;
+    }
+    case FUTEX.FUTEX_LOCK_PI: case FUTEX.FUTEX_LOCK_PI2: a.length = 2; a.push(ts()); break;
+    case FUTEX.FUTEX_UNLOCK_PI: case FUTEX.FUTEX_TRYLOCK_PI: a.length = 2; break;
+    default: break;
+  }
+  return a.join(', ');
+};
+
 /** clone3's struct clone_args, and after the call ` => {parent_tid=[N]}`. */
 const cloneArgs: ArgDef = {
   out: true,
@@ -394,6 +426,7 @@ export const SPECS: Record<string, Spec> = {
   munlock: { args: ['ptr', 'uint'] },
   mlockall: { args: [flagArg(MCL_FLAGS, 'MCL_???')] },
   wait4: { args: ['int', waitStatus, flagArg(WAIT_FLAGS, 'W???'), outp((c, i) => addr(v(c, i)))] },
+  futex: { args: [inp(futexSpec), inp(() => null), inp(() => null), inp(() => null), inp(() => null), inp(() => null)] },
   clone: { args: [inp(cloneSpec), inp(() => null), inp(() => null), inp(() => null), inp(() => null)] },
   kill: { args: ['int', 'sig'] },
   tkill: { args: ['int', 'sig'] },
