@@ -161,7 +161,7 @@ export class Engine {
   preempted = false;
   #armed = false;
 
-  constructor(readonly spec: CpuSpec, readonly phys: PhysMem, readonly client: EngineClient) {
+  constructor(readonly spec: CpuSpec, readonly phys: PhysMem, public client: EngineClient) {
     this.lib = loadUnicorn();
     this.#watchdog = loadWatchdog(this.lib);
     this.flushInterval = spec.tlbFlushEvery;
@@ -325,6 +325,21 @@ export class Engine {
   }
 
   strerror(err: number): string { return this.lib.uc_strerror(err); }
+
+  /**
+   * Make a stopped engine ready for another task (the engine pool): no cached translation
+   * survives, nor translated code unless `keepCode` (the same address space, and no code
+   * frame written or freed since); the caller sets every register (copyRegsFrom or startThread).
+   */
+  reuse(client: EngineClient, keepCode: boolean): void {
+    this.client = client;
+    this.lastFault = undefined;
+    this.hostError = undefined;
+    this.#tlbFlushPending = false;
+    this.#codeFlushPending = false;
+    this.lib.uc_ctl(this.uc, UC_CTL_TLB_FLUSH);
+    if (!keepCode) this.lib.uc_ctl(this.uc, UC_CTL_TB_FLUSH);
+  }
 
   close(): void {
     if (this.#closed) return;

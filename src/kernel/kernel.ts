@@ -56,6 +56,9 @@ export class ExecError extends Error {
   constructor(message: string, readonly status: number) { super(message); }
 }
 
+/** Most idle engines kept per arch for new threads. */
+const ENGINE_POOL = 16;
+
 const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_STOPPED = 5, CLD_CONTINUED = 6;
 
 export class Kernel {
@@ -81,11 +84,23 @@ export class Kernel {
   exit: ExitInfo | undefined;
   /** One engine per arch kept for AT_HWCAP probing of exec'd images. */
   readonly #probes = new Map<ArchSpec, Engine>();
+  /**
+   * Engines of ended threads, kept for the next thread (uc_open costs ~0.3-0.5 ms, a
+   * pthread_create+join cycle would pay it every time). Only engines of threads that ended by
+   * exit/exit_group: a CPU that took an exception is never reused.
+   */
+  readonly #pool = new Map<ArchSpec, { engine: Engine; mm: number; stale: boolean }[]>();
+
+  /** Code was rewritten or freed: pooled engines must drop their translations when reused. */
+  #poolCodeStale(): void { for (const pool of this.#pool.values()) for (const e of pool) e.stale = true; }
 
   constructor(readonly opts: KernelOptions = {}) {
     this.phys = new PhysMem({ limitBytes: opts.memLimit });
     this.ring = loadRingModule(this.phys.memory);
-    this.phys.onCodeFrameFreed = () => { for (const t of this.tasks.values()) if (!t.engineClosed) t.engine.flushCode(); };
+    this.phys.onCodeFrameFreed = () => {
+      for (const t of this.tasks.values()) if (!t.engineClosed) t.engine.flushCode();
+      this.#poolCodeStale();
+    };
     this.dispatcher = new Dispatcher(allHandlers as Record<string, Handler>);
     this.sched = new Scheduler(this);
     this.root = hostResolve(opts.root ?? '/');
@@ -118,15 +133,17 @@ export class Kernel {
     return this.#nextPid++;
   }
 
-  /** An engine whose client is `t` for `arch`, wired to its process's address space. */
+  /** An engine whose client is `t` for `arch`: a pooled one if there is one. */
   newEngine(t: Task, arch: ArchSpec): Engine {
+    const idle = this.#pool.get(arch)?.pop();
+    if (idle) { idle.engine.reuse(t, !idle.stale && idle.mm === t.proc.mm.id); return idle.engine; }
     return new Engine(arch.cpu, this.phys, t);
   }
 
   /** Point the address space's TLB/code notifications at every thread's engine. */
   wireMm(p: Process, mm: AddressSpace): void {
     mm.onFlush = () => { for (const t of p.tasks) if (!t.engineClosed) t.engine.flushTlb(); };
-    mm.onCodeWrite = () => { for (const t of p.tasks) if (!t.engineClosed) t.engine.flushCode(); };
+    mm.onCodeWrite = () => { for (const t of p.tasks) if (!t.engineClosed) t.engine.flushCode(); this.#poolCodeStale(); };
   }
 
   probeEngine(arch: ArchSpec): Engine {
@@ -186,6 +203,7 @@ export class Kernel {
   run(): ExitInfo {
     this.sched.loop();
     for (const t of this.tasks.values()) this.#closeEngine(t);
+    for (const pool of this.#pool.values()) for (const e of pool.splice(0)) e.engine.close();
     for (const e of this.#probes.values()) e.close();
     return this.exit ?? { status: 0 };
   }
@@ -200,6 +218,7 @@ export class Kernel {
     for (const fn of t.afterStop.splice(0)) fn(t);
     if ((t.state as string) === 'dead') { this.#afterRun(t); return; }
     if (err !== 0 && !t.faulted) {
+      t.everFaulted = true;
       const fault = t.engine.lastFault;
       if (err === UC_ERR_INSN_INVALID) this.fault(t, Signal.SIGILL, t.proc.arch.illegalInsnCode, t.pc);
       else {
@@ -225,8 +244,13 @@ export class Kernel {
 
   #closeEngine(t: Task): void {
     if (t.engineClosed || t.engine.running) return;
-    t.engine.close();
     t.engineClosed = true;
+    const arch = t.proc.arch;
+    let pool = this.#pool.get(arch);
+    if (!pool) this.#pool.set(arch, (pool = []));
+    if (!this.exit && !t.everFaulted && pool.length < ENGINE_POOL && t.engine.spec === arch.cpu) {
+      pool.push({ engine: t.engine, mm: t.proc.mm.id, stale: false });
+    } else t.engine.close();
   }
 
   /**
@@ -252,6 +276,7 @@ export class Kernel {
   onInterrupt(t: Task, intno: number): void {
     const { sig, code, freshCpu } = t.proc.arch.cpuException(intno);
     t.faulted = true;
+    t.everFaulted = true;
     t.stopThen((task) => {
       if (freshCpu) this.freshEngine(task);
       this.fault(task, sig, code, task.pc);

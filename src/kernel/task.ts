@@ -181,6 +181,8 @@ export class Task implements EngineClient {
   savedMask: bigint | undefined;
   /** A CPU exception was already turned into a signal by the interrupt hook. */
   faulted = false;
+  /** The CPU ever took an exception (its engine is not reused for another thread). */
+  everFaulted = false;
   /** Run once the engine stops (exec image swap, signal frames, sigreturn). */
   readonly afterStop: AfterStop[] = [];
 
