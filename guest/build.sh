@@ -3,7 +3,12 @@
 #
 #   guest/*.c  --gcc -static -O2-->                    guest/build/x86_64/<name>
 #              --aarch64-linux-gnu-gcc -static -O2-->  guest/build/aarch64/<name>
+#   guest/*.cc --g++ -static -pthread -O2-->           guest/build/x86_64/<name>
+#              --aarch64-linux-gnu-g++ ... -->         guest/build/aarch64/<name>
 #   hello.c    --musl (static)-->                      guest/build/{x86_64,aarch64}/hello_musl
+#
+# thread_*.c and deadlock_threads.c also get -pthread; *_omp.c get -fopenmp (static libgomp:
+# x86_64 from libgcc-12-dev, aarch64 from libgcc-12-dev-arm64-cross).
 #
 # Incremental: an output is rebuilt only when it is older than its source, any guest/*.h
 # or this script. aarch64 musl (headers, crt*.o, libc.a) comes from Debian's arm64 musl-dev,
@@ -25,8 +30,20 @@ need() {
 need gcc gcc
 need aarch64-linux-gnu-gcc "gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
 need musl-gcc musl-tools
+need g++ g++
+need aarch64-linux-gnu-g++ g++-aarch64-linux-gnu
 
 CFLAGS=(-static -O2 -Wall -Wextra -g0)
+CXXFLAGS=(-static -pthread -O2 -Wall -Wextra -g0)
+
+# extra flags by source name
+extra_flags() { # source
+  local b
+  b=$(basename "$1")
+  case $b in thread_*.c | deadlock_threads.c) printf '%s\n' -pthread ;; esac
+  # libgomp.a's offloading/profiling code calls dlopen: silence ld's static-dlopen warning
+  case $b in *_omp.c) printf '%s\n' -fopenmp -Wl,--no-warnings ;; esac
+}
 
 # ---- aarch64 musl sysroot ----
 musl_a64=$root/vendor/musl-arm64
@@ -57,6 +74,12 @@ for src in "$here"/*.c; do
   jobs_list+=("$out/x86_64/$name	$src	gnu-x86_64")
   jobs_list+=("$out/aarch64/$name	$src	gnu-aarch64")
 done
+for src in "$here"/*.cc; do
+  [ -e "$src" ] || continue
+  name=$(basename "$src" .cc)
+  jobs_list+=("$out/x86_64/$name	$src	gxx-x86_64")
+  jobs_list+=("$out/aarch64/$name	$src	gxx-aarch64")
+done
 jobs_list+=("$out/x86_64/hello_musl	$here/hello.c	musl-x86_64")
 jobs_list+=("$out/aarch64/hello_musl	$here/hello.c	musl-aarch64")
 
@@ -68,10 +91,13 @@ up_to_date() { # output source
 }
 
 compile() { # output source kind ; writes to a temp file, then renames
-  local o=$1 s=$2 k=$3 tmp="$1.tmp.$$"
+  local o=$1 s=$2 k=$3 tmp="$1.tmp.$$" extra=()
+  mapfile -t extra < <(extra_flags "$s")
   case $k in
-    gnu-x86_64) gcc "${CFLAGS[@]}" -o "$tmp" "$s" ;;
-    gnu-aarch64) aarch64-linux-gnu-gcc "${CFLAGS[@]}" -o "$tmp" "$s" ;;
+    gnu-x86_64) gcc "${CFLAGS[@]}" "${extra[@]}" -o "$tmp" "$s" ;;
+    gnu-aarch64) aarch64-linux-gnu-gcc "${CFLAGS[@]}" "${extra[@]}" -o "$tmp" "$s" ;;
+    gxx-x86_64) g++ "${CXXFLAGS[@]}" -o "$tmp" "$s" ;;
+    gxx-aarch64) aarch64-linux-gnu-g++ "${CXXFLAGS[@]}" -o "$tmp" "$s" ;;
     musl-x86_64) musl-gcc "${CFLAGS[@]}" -o "$tmp" "$s" ;;
     musl-aarch64)
       aarch64-linux-gnu-gcc "${CFLAGS[@]}" -nostdinc -nostdlib \

@@ -32,6 +32,8 @@ export const DEADLOCK_EXIT = 124;
  */
 export const QEMU_CANNOT: Readonly<Record<string, string>> = {
   exec_main: 'execve of an aarch64 binary from qemu-aarch64 needs binfmt_misc',
+  thread_exec: 'execve from qemu-aarch64 needs binfmt_misc (and qemu asserts on execve from a threaded process)',
+  thread_robust: 'qemu-aarch64 7.2 answers set_robust_list with ENOSYS: a dead owner is never marked and the next lock hangs',
 };
 
 export const guestPath = (arch: Arch, name: string) => join(ROOT, 'guest/build', arch, name);

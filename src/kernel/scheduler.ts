@@ -35,7 +35,7 @@ export class Scheduler {
   readonly #blocked = new Set<Task>();
   /** The task whose engine is running, if any. */
   current: Task | undefined;
-  /** Whether the current run was armed with a deadline. */
+  /** Whether the current run has a time slice (others are runnable), not only timer deadlines. */
   #sliced = false;
   #runStart = 0;
   #runDeadline = Infinity;
@@ -88,6 +88,11 @@ export class Scheduler {
     if (!stop && this.#wokeSomeone && this.#runq.length > 0) {
       const k = this.kernel;
       stop = k.opts.seed !== undefined ? (k.random() & 1) === 1 : !this.#sliced;
+      if (!stop && !this.#sliced) {
+        // The waker keeps the CPU for one slice at most.
+        const now = performance.now();
+        t.engine.rearm(this.#arm(t, now, now + SLICE_MS));
+      }
     }
     if (stop) t.engine.stop();
     this.#wokeSomeone = false;
@@ -113,8 +118,8 @@ export class Scheduler {
       if (c?.deadline) dl = Math.min(dl, now + Math.max(0, c.deadline - this.cpuNow(p)) / 1e6);
     }
     this.#runDeadline = dl;
-    this.#sliced = dl !== Infinity;
-    return this.#sliced ? Math.max(MIN_SLICE_US, (dl - now) * 1000) : 0;
+    this.#sliced = slice !== Infinity;
+    return dl !== Infinity ? Math.max(MIN_SLICE_US, (dl - now) * 1000) : 0;
   }
 
   /** End of a run of `t`: charge its CPU time and fire the CPU-time interval timers. */

@@ -112,6 +112,7 @@ export function sendSignal(p: Process, info: QueuedSignal, task?: Task): void {
 
 /** Encode a siginfo_t (128 bytes) for a frame or rt_sigtimedwait. */
 export function encodeSiginfo(q: QueuedSignal): Uint8Array {
+  if (q.raw) return q.raw.slice();
   const b = new Uint8Array(SIGINFO_LAYOUT.size);
   const dv = new DataView(b.buffer);
   const F = SIGINFO_LAYOUT.fields;

@@ -27,7 +27,11 @@ export interface ExitRecord {
 }
 
 /** A signal waiting for delivery, with the siginfo it carries. */
-export interface QueuedSignal { sig: number; code: number; pid: number; uid: number; status?: number; addr?: number; fd?: number }
+export interface QueuedSignal {
+  sig: number; code: number; pid: number; uid: number; status?: number; addr?: number; fd?: number;
+  /** A siginfo the sender supplied whole (rt_sigqueueinfo), si_signo already set. */
+  raw?: Uint8Array;
+}
 
 /** Work to do once the engine has stopped (never inside a hook). */
 export type AfterStop = (t: Task) => void;

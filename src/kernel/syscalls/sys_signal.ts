@@ -2,7 +2,7 @@
 // (rt_sigaction, rt_sigprocmask, rt_sigpending), generation (kill, tgkill, tkill), waiting
 // (rt_sigsuspend, pause, rt_sigtimedwait), sigaltstack, rt_sigreturn and the interval
 // timers. Delivery itself is src/kernel/signal_delivery.ts.
-import { SA, SIGACTION_LAYOUT, SIGSET_SIZE } from '../abi.js';
+import { SA, SIGACTION_LAYOUT, SIGINFO_LAYOUT, SIGSET_SIZE } from '../abi.js';
 import { Errno } from '../errno.js';
 import { Signal } from '../signals.js';
 import type { Process, QueuedSignal, Task } from '../task.js';
@@ -86,6 +86,19 @@ function killTargets(t: Task, pid: number): Process[] {
   return all.filter((p) => p.alive && p.pgid === -pid);
 }
 
+/**
+ * do_rt_sigqueueinfo's check and copy: another process may not be sent a siginfo that claims
+ * to come from the kernel or from kill/tkill (si_code >= 0 or SI_TKILL): EPERM.
+ */
+function queuedInfo(t: Task, sig: number, uinfo: number, self: boolean): QueuedSignal | number {
+  const raw = t.mem.read(uinfo, SIGINFO_LAYOUT.size);
+  const dv = new DataView(raw.buffer);
+  const code = dv.getInt32(SIGINFO_LAYOUT.fields.si_code.offset, true);
+  if (!self && (code >= 0 || code === SI_TKILL)) return -Errno.EPERM;
+  dv.setInt32(SIGINFO_LAYOUT.fields.si_signo.offset, sig, true);
+  return { sig, code, pid: dv.getInt32(SIGINFO_LAYOUT.fields.si_pid.offset, true), uid: dv.getUint32(SIGINFO_LAYOUT.fields.si_uid.offset, true), raw };
+}
+
 function readSigset(t: Task, addr: number): bigint {
   return new DataView(t.mem.read(addr, 8).buffer).getBigUint64(0, true);
 }
@@ -124,6 +137,26 @@ export const signalGenCalls = {
     const target = t.kernel.tasks.get(tid | 0);
     if (!target || target.state === 'dead') return -Errno.ESRCH;
     if (sig !== 0) sendSignal(target.proc, senderInfo(t, sig, SI_TKILL), target);
+    return 0;
+  },
+  /** rt_sigqueueinfo(2): a signal with the caller's siginfo to a process */
+  rt_sigqueueinfo(t: Task, [tgid, sig, uinfo]: number[]): SyscallResult {
+    const p = t.kernel.processes.get(tgid | 0);
+    if ((sig | 0) < 0 || (sig | 0) > 64) return -Errno.EINVAL;
+    const info = queuedInfo(t, sig | 0, uinfo, p?.pid === t.proc.pid);
+    if (typeof info === 'number') return info;
+    if (!p || !p.alive) return -Errno.ESRCH;
+    if (sig !== 0) sendSignal(p, info);
+    return 0;
+  },
+  /** rt_tgsigqueueinfo(2): the same to one thread (pthread_sigqueue) */
+  rt_tgsigqueueinfo(t: Task, [tgid, tid, sig, uinfo]: number[]): SyscallResult {
+    if ((tgid | 0) <= 0 || (tid | 0) <= 0 || (sig | 0) < 0 || (sig | 0) > 64) return -Errno.EINVAL;
+    const target = t.kernel.tasks.get(tid | 0);
+    const info = queuedInfo(t, sig | 0, uinfo, target?.proc === t.proc);
+    if (typeof info === 'number') return info;
+    if (!target || target.proc.pid !== (tgid | 0) || target.state === 'dead') return -Errno.ESRCH;
+    if (sig !== 0) sendSignal(target.proc, info, target);
     return 0;
   },
   /** rt_sigreturn(2): the frame at sp goes back into the registers once the CPU stops */
