@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=dist/native/libucrun_native.so
 mkdir -p dist/native
-if [ -f "$out" ] && [ "$out" -nt native/watchdog.c ] && [ "$out" -nt "$0" ]; then exit 0; fi
+stale=0; for f in native/*.c "$0"; do [ "$out" -nt "$f" ] || stale=1; done; [ -f "$out" ] && [ $stale = 0 ] && exit 0
 gcc -O2 -Wall -Wextra -shared -fPIC -pthread -o "$out.tmp" native/*.c -ldl
 mv -f "$out.tmp" "$out"

@@ -49,6 +49,8 @@ export interface Bench {
   marginal?: { n: [small: number, big: number]; args: (n: number) => string[]; unit: string };
   /** Bytes the main run moves, to print a throughput. */
   bytes?: number;
+  /** Extra `ucrun run` options (e.g. --slice-ms). */
+  ucrunOptions?: string[];
   /** Skipped with a note (instead of failing) when the program has not been built. */
   optional?: boolean;
   note?: string;
@@ -96,6 +98,36 @@ export const BENCHES: Bench[] = [
     target: { vs: 'qemu', ratio: 4 },
     note: '1-byte socketpair round trip',
   },
+  // The threads issue: ratios to qemu-user, per unit. qemu-user runs guest threads on host
+  // threads in parallel and uses host futexes; ucrun runs every thread on one host thread.
+  {
+    name: 'thread_handoff', program: 'bench_thread', args: ['handoff', '20000'],
+    marginal: { n: [2000, 20000], args: (n) => ['handoff', String(n)], unit: 'round trip' },
+    target: { vs: 'qemu', ratio: 1.5 },
+    note: 'mutex + condvar hand-off between two threads',
+  },
+  {
+    name: 'thread_lock', program: 'bench_thread', args: ['lock', '4000000'],
+    marginal: { n: [400000, 4000000], args: (n) => ['lock', String(n)], unit: 'lock+unlock' },
+    target: { vs: 'qemu', ratio: 2 },
+    note: 'uncontended pthread_mutex_lock/unlock (guest atomics only, no syscall)',
+  },
+  {
+    name: 'thread_create', program: 'bench_thread', args: ['create', '4000'],
+    marginal: { n: [400, 4000], args: (n) => ['create', String(n)], unit: 'create+join' },
+    target: { vs: 'qemu', ratio: 2 },
+    note: 'pthread_create of an empty thread + pthread_join',
+  },
+  {
+    name: 'thread_parallel', program: 'bench_thread', args: ['parallel', '400000000'],
+    marginal: { n: [40000000, 400000000], args: (n) => ['parallel', String(n)], unit: 'hash round' },
+    note: '4 threads hashing: CPU-parallel under qemu-user (4 host threads), serial under ucrun (no target)',
+  },
+  {
+    name: 'bench_cpu_sliced', program: 'bench_cpu', args: [], ucrunOptions: ['--slice-ms', '1'],
+    target: { vs: 'qemu', ratio: 2.5 },
+    note: 'bench_cpu preempted every 1 ms (--slice-ms 1): the cost of preemption vs bench_cpu',
+  },
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -120,10 +152,10 @@ function runnersFor(arch: Arch): RunnerId[] {
   return arch === HOST_ARCH ? ['native', 'ucrun', 'qemu'] : ['ucrun', 'qemu'];
 }
 
-function command(runner: RunnerId, arch: Arch, elf: string, args: string[]): [string, string[]] {
+function command(runner: RunnerId, arch: Arch, elf: string, args: string[], opts: string[] = []): [string, string[]] {
   switch (runner) {
     case 'native': return [elf, args];
-    case 'ucrun': return [process.execPath, [UCRUN, 'run', '--', elf, ...args]];
+    case 'ucrun': return [process.execPath, [UCRUN, 'run', ...opts, '--', elf, ...args]];
     case 'qemu': return [`qemu-${arch}`, [elf, ...args]];
   }
 }
@@ -135,8 +167,8 @@ interface Sample { ms: number; stdout: string; raw: string }
 /** Reference stdout per program+args, shared by all runners and arches. */
 const expected = new Map<string, { stdout: string; who: string }>();
 
-function runOnce(runner: RunnerId, arch: Arch, elf: string, args: string[]): Sample {
-  const [file, argv] = command(runner, arch, elf, args);
+function runOnce(runner: RunnerId, arch: Arch, elf: string, args: string[], opts: string[] = []): Sample {
+  const [file, argv] = command(runner, arch, elf, args, opts);
   const t0 = performance.now();
   const r = spawnSync(file, argv, {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8',
@@ -207,7 +239,7 @@ function measure(bench: Bench, runs: number): ArchResult[] {
   for (let rep = -1; rep < runs; rep++) {
     if (tty) process.stderr.write(`\r  ${bench.name}: ${rep < 0 ? 'warm-up' : `run ${rep + 1}/${runs}`}   `);
     for (const j of jobs) {
-      const s = runOnce(j.runner, j.arch, j.elf, j.args);
+      const s = runOnce(j.runner, j.arch, j.elf, j.args, bench.ucrunOptions);
       if (rep >= 0) j.samples.push(s.ms);
     }
   }

@@ -24,6 +24,8 @@ options:
                    the waker continue, as Linux usually does)
   --timeout SECS   wall-clock limit for the whole run: then every guest process is killed,
                    ucrun prints what each thread was doing and exits ${TIMEOUT_STATUS}
+  --slice-ms MS    preempt every run after MS ms even when nothing else is runnable (default:
+                   10 ms slices only while another thread waits for the CPU; for measuring)
 exit status: the guest's; ${DEADLOCK_STATUS} when every thread is blocked forever (deadlock); ${TIMEOUT_STATUS} on --timeout`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -47,7 +49,7 @@ function cmdRun(argv: string[]): number {
   try {
     const r = runProgram({
       elf, args: argv.slice(next + 1), env: [...env].map(([k, v]) => `${k}=${v}`), root: o.root, strace: o.strace,
-      memLimit: o.memLimit, maxProcs: o.maxProcs, seed: o.seed, timeoutMs: o.timeoutMs,
+      memLimit: o.memLimit, maxProcs: o.maxProcs, seed: o.seed, timeoutMs: o.timeoutMs, sliceMs: o.sliceMs,
     });
     return r.status;
   } catch (e) {

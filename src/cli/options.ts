@@ -2,7 +2,7 @@
 
 /** Options shared by `run` and `compare`, as parsed, plus their raw words (compare passes them on). */
 export interface ParsedOptions {
-  strace: string | null; root?: string; memLimit?: number; maxProcs?: number; seed?: number; timeoutMs?: number;
+  strace: string | null; root?: string; memLimit?: number; maxProcs?: number; seed?: number; timeoutMs?: number; sliceMs?: number;
   env: Map<string, string>; raw: string[];
 }
 
@@ -30,6 +30,7 @@ export function parseOptions(argv: string[], extra: (a: string) => boolean = () 
       else if (a === '--max-procs') o.maxProcs = Number(value(++i, a));
       else if (a === '--seed') o.seed = Number(value(++i, a));
       else if (a === '--timeout') o.timeoutMs = Number(value(++i, a)) * 1000;
+      else if (a === '--slice-ms') o.sliceMs = Number(value(++i, a));
       else if (a.startsWith('-')) return `ucrun: unknown option ${a}`;
       else break;
       o.raw.push(...argv.slice(start, i + 1));
@@ -39,6 +40,7 @@ export function parseOptions(argv: string[], extra: (a: string) => boolean = () 
   if (o.maxProcs !== undefined && !(Number.isInteger(o.maxProcs) && o.maxProcs > 0)) return 'ucrun: --max-procs needs a positive integer';
   if (o.seed !== undefined && !Number.isInteger(o.seed)) return 'ucrun: --seed needs an integer';
   if (o.timeoutMs !== undefined && !(o.timeoutMs > 0)) return 'ucrun: --timeout needs a positive number of seconds';
+  if (o.sliceMs !== undefined && !(o.sliceMs > 0)) return 'ucrun: --slice-ms needs a positive number';
   return { o, next: i };
 }
 

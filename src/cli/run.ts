@@ -15,6 +15,7 @@ export interface RunOptions {
   maxProcs?: number;
   seed?: number;
   timeoutMs?: number;
+  sliceMs?: number;
 }
 
 export interface RunResult extends ExitInfo { syscalls: string[] }
@@ -23,7 +24,7 @@ export interface RunResult extends ExitInfo { syscalls: string[] }
 export function runProgram(o: RunOptions, collect = false): RunResult {
   const names: string[] = [];
   let traceFd: number | undefined;
-  const kernel = new Kernel({ root: o.root, memLimit: o.memLimit, maxProcs: o.maxProcs, seed: o.seed, timeoutMs: o.timeoutMs });
+  const kernel = new Kernel({ root: o.root, memLimit: o.memLimit, maxProcs: o.maxProcs, seed: o.seed, timeoutMs: o.timeoutMs, sliceMs: o.sliceMs });
   if (o.strace !== null || collect) {
     let out: ((l: string) => void) | undefined;
     if (o.strace !== null) {

@@ -159,6 +159,13 @@ export class Engine {
   readonly #watchdog: Watchdog;
   /** The last run() was ended by its time slice (the watchdog's uc_emu_stop). */
   preempted = false;
+  /**
+   * An asynchronous stop resumes correctly: Unicorn's per-access exit checks are off, so a stop
+   * lands between translation blocks. Without that (an unknown libunicorn build) it is still
+   * true on x86_64, whose loads go through temporaries; aarch64 is then preempted only at
+   * syscalls (see native/exit_checks.c).
+   */
+  readonly asyncStopSafe: boolean;
   #armed = false;
 
   constructor(readonly spec: CpuSpec, readonly phys: PhysMem, public client: EngineClient) {
@@ -176,6 +183,10 @@ export class Engine {
     this.#check(this.lib.uc_ctl(this.uc, UC_CTL_TCG_BUFFER_SIZE, 'uint32_t', TCG_BUFFER_BYTES), 'TCG_BUFFER_SIZE');
     this.#check(this.lib.uc_ctl(this.uc, UC_CTL_CPU_MODEL, 'int', spec.cpuModel), 'CPU_MODEL');
     this.#check(this.lib.uc_ctl(this.uc, UC_CTL_TLB_TYPE, 'int', UC_TLB_VIRTUAL), 'TLB_TYPE');
+    // Before anything is translated: exit checks only at block starts (native/exit_checks.c).
+    const off = this.#watchdog.noExitRequestOffset;
+    if (off >= 0) this.#watchdog.setByte(this.uc, off, 1);
+    this.asyncStopSafe = off >= 0 || spec.syscallTrap === 'x86-syscall-insn';
     this.#mapPhys(0, phys.byteLength);
     phys.onGrow((oldBytes, newBytes) => { if (!this.#closed) this.#mapPhys(oldBytes, newBytes); });
     const cb = registerCallbacks(this.lib);

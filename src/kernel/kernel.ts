@@ -36,6 +36,8 @@ export interface KernelOptions {
   log?: (line: string) => void;
   /** Wall-clock limit for the whole run (ms); then every process is killed (TIMEOUT_STATUS). */
   timeoutMs?: number;
+  /** Preempt every run after this many ms, even with nothing else runnable (measurement). */
+  sliceMs?: number;
 }
 
 export interface ExitInfo {

@@ -104,6 +104,8 @@ export class Scheduler {
     this.current = t;
     this.#runStart = now;
     this.#wokeSomeone = false;
+    const forced = this.kernel.opts.sliceMs;
+    if (forced !== undefined) return this.#arm(t, now, now + forced);
     return this.#arm(t, now, this.#runq.length > 0 ? now + SLICE_MS : Infinity);
   }
 
@@ -119,6 +121,8 @@ export class Scheduler {
     }
     this.#runDeadline = dl;
     this.#sliced = slice !== Infinity;
+    // Without safe asynchronous stops the run ends only at syscalls (sliceExpired).
+    if (!t.engine.asyncStopSafe) return 0;
     return dl !== Infinity ? Math.max(MIN_SLICE_US, (dl - now) * 1000) : 0;
   }
 
