@@ -257,6 +257,11 @@ export class Engine {
     const ctx = ctxOut[0];
     const frame = this.phys.allocFrame();
     const hh = new BigUint64Array(1);
+    // The one-instruction run needs Unicorn's exit check after the count hook: turn the exit
+    // checks back on for the probe, with no translation made without them (or with them) kept.
+    const off = this.#watchdog.noExitRequestOffset;
+    const checksOff = off >= 0;
+    if (checksOff) { this.#watchdog.setByte(this.uc, off, 0); lib.uc_ctl(this.uc, UC_CTL_TB_FLUSH); }
     try {
       lib.uc_context_save(this.uc, ctx);
       this.probe = { page, scratch: frame * 4096 };
@@ -271,6 +276,7 @@ export class Engine {
       lib.uc_context_restore(this.uc, ctx);
       lib.uc_context_free(ctx);
       lib.uc_ctl(this.uc, UC_CTL_TLB_FLUSH);
+      if (checksOff) { lib.uc_ctl(this.uc, UC_CTL_TB_FLUSH); this.#watchdog.setByte(this.uc, off, 1); }
       this.phys.unref(frame);
     }
   }
