@@ -1,12 +1,12 @@
-// Reproduction: Unicorn 2.1.1 corrupts guest state when uc_emu_start's timeout stops a run.
-//   npx tsc -p tsconfig.json && node scripts/repro-unicorn-timeout.mjs [timeout_us]
+// Reproduction: Unicorn 2.1.1 corrupts guest state when a run is stopped asynchronously.
+//   npm run build && node scripts/repro-unicorn-timeout.mjs [slice_us]
 // Runs gcc -O2's loop `s = s*31 + b[i]` over 4 MiB of 1s (one TLB fill per 4 KiB page) on a
-// raw Engine (no kernel), restarting at the saved pc after each timeout. With timeout 0 the
-// sum is right; with 1000 us (a few dozen stops) it is wrong in every round, e.g. got
-// 45af66b920a110c1 instead of 386f56b884000000. A loop that loads before incrementing its
-// pointer (movzx eax,[rdx]; inc rdx) stays right: the corruption needs a register written
-// earlier in the same translation block as a load that misses the TLB. This is why ucrun
-// preempts only at syscalls (src/kernel/scheduler.ts).
+// raw Engine (no kernel), restarting at the saved pc after each preemption by the watchdog
+// (Engine.run's slice). With slice 0 the sum is right; with Unicorn 2.1.1 and 1000 us (a few
+// dozen stops) it was wrong in every round, e.g. got 45af66b920a110c1 instead of
+// 386f56b884000000: the corruption needs a register written earlier in the same translation
+// block as a load that misses the TLB. With 2.1.4 (which ucrun requires) 0 rounds are wrong.
+// guest/thread_chase.c covers the aarch64 case 2.1.4 still gets wrong (README, Engine facts).
 import { Engine } from '../dist/engine/engine.js';
 import { PhysMem } from '../dist/mm/physmem.js';
 import { x86_64 } from '../dist/arch/x86_64/arch.js';

@@ -80,7 +80,11 @@ function senderInfo(t: Task, sig: number, code: number): QueuedSignal {
 /** Send to every process matching kill(2)'s pid argument; ESRCH when none matched. */
 function killTargets(t: Task, pid: number): Process[] {
   const all = [...t.kernel.processes.values()].filter((p) => p.alive || p.waitStatus !== undefined);
-  if (pid > 0) return all.filter((p) => p.pid === pid);
+  if (pid > 0) {
+    // A thread's tid names its whole thread group too (kill_pid_info looks the pid up as any task).
+    const byTid = t.kernel.tasks.get(pid)?.proc;
+    return all.filter((p) => p.pid === pid || p === byTid);
+  }
   if (pid === 0) return all.filter((p) => p.alive && p.pgid === t.proc.pgid);
   if (pid === -1) return all.filter((p) => p.alive && p.pid !== 1 && p !== t.proc);
   return all.filter((p) => p.alive && p.pgid === -pid);
