@@ -6,8 +6,7 @@
  * (check with `timeout 2`). ucrun must notice that every thread is blocked on a futex with
  * no way to be woken, report a deadlock and exit.
  * Prints "about to block" first; nothing may be printed after it. */
-#include "common.h"
-#include <pthread.h>
+#include "thread_common.h"
 
 static pthread_mutex_t g_a = PTHREAD_MUTEX_INITIALIZER, g_b = PTHREAD_MUTEX_INITIALIZER;
 static pthread_barrier_t g_bar;
@@ -29,8 +28,8 @@ int main(void)
         fatal("pthread_barrier_init");
     out("about to block\n");
     pthread_t t1, t2;
-    if (pthread_create(&t1, NULL, locker, (void *)1) != 0 || pthread_create(&t2, NULL, locker, NULL) != 0)
-        fatal("pthread_create");
+    xcreate(&t1, locker, (void *)1);
+    xcreate(&t2, locker, NULL);
     pthread_join(t1, NULL); /* never returns */
     out("FAIL: pthread_join returned\n");
     return 1;

@@ -9,9 +9,7 @@
  * thread, destructors counted, NULL values skipped, key deletion), and C11 <threads.h>:
  * thrd_create/thrd_join, mtx_t, cnd_t, call_once, tss_t, thrd_current/thrd_equal.
  * Threads only record results; the main thread prints after joining them. */
-#include "common.h"
-#include <pthread.h>
-#include <semaphore.h>
+#include "thread_common.h"
 #include <threads.h>
 
 /* ---- create / join / return values ---- */
@@ -90,22 +88,19 @@ static void test_detach(void)
     int rc = pthread_create(&t, &a, det_attr, (void *)11);
     pthread_attr_destroy(&a);
     CHECK(rc == 0, "pthread_create detached");
-    while (sem_wait(&g_det_sem) != 0 && errno == EINTR)
-        ;
+    swait(&g_det_sem);
     CHECK(g_det_val[0] == 11, "detached thread ran and posted the semaphore");
 
     rc = pthread_create(&t, NULL, det_self, (void *)22);
     CHECK(rc == 0, "pthread_create (thread detaches itself)");
-    while (sem_wait(&g_det_sem) != 0 && errno == EINTR)
-        ;
+    swait(&g_det_sem);
     CHECK(g_det_val[1] == 22 && g_det_rc == 0, "pthread_detach(pthread_self()) -> 0, thread ran");
 
     /* pthread_detach from the creator */
     pthread_t u;
     rc = pthread_create(&u, NULL, det_attr, (void *)33);
     CHECK(rc == 0 && pthread_detach(u) == 0, "pthread_detach(other) -> 0");
-    while (sem_wait(&g_det_sem) != 0 && errno == EINTR)
-        ;
+    swait(&g_det_sem);
     CHECK(g_det_val[0] == 33, "thread detached by its creator ran");
     sem_destroy(&g_det_sem);
 }
@@ -306,8 +301,7 @@ static void test_once(void)
     pthread_t t[8];
     pthread_barrier_init(&g_once_bar, NULL, 8);
     for (int i = 0; i < 8; i++)
-        if (pthread_create(&t[i], NULL, once_fn, (void *)(intptr_t)i) != 0)
-            fatal("pthread_create");
+        xcreate(&t[i], once_fn, (void *)(intptr_t)i);
     for (int i = 0; i < 8; i++)
         pthread_join(t[i], NULL);
     pthread_barrier_destroy(&g_once_bar);
@@ -357,8 +351,7 @@ static void test_tsd(void)
     pthread_setspecific(g_key, &main_val);
     pthread_t t[4];
     for (int i = 0; i < 4; i++)
-        if (pthread_create(&t[i], NULL, tsd_fn, (void *)(intptr_t)i) != 0)
-            fatal("pthread_create");
+        xcreate(&t[i], tsd_fn, (void *)(intptr_t)i);
     for (int i = 0; i < 4; i++)
         pthread_join(t[i], NULL);
     int ok = 0;

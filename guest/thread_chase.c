@@ -5,8 +5,7 @@
  * so the scheduler preempts them every time slice. The node each ends on is checked against
  * the index arithmetic; a preemption that resumed by re-executing an already completed load
  * would follow one extra (wrong) pointer. Run under `--slice-ms 0.05` by the test suite too. */
-#include "common.h"
-#include <pthread.h>
+#include "thread_common.h"
 
 #define N 4096
 #define STEPS 30000000L
@@ -35,8 +34,7 @@ int main(void)
             g_ring[r][i][0] = (uintptr_t)&g_ring[r][(i * 7 + 1 + r) % N][0];
     pthread_t t[2];
     for (int r = 0; r < 2; r++)
-        if (pthread_create(&t[r], NULL, chase, (void *)(intptr_t)r))
-            fatal("pthread_create");
+        xcreate(&t[r], chase, (void *)(intptr_t)r);
     for (int r = 0; r < 2; r++)
         pthread_join(t[r], NULL);
     for (int r = 0; r < 2; r++) {

@@ -10,8 +10,7 @@
  * unchanged, the kept fd is open and the CLOEXEC one is closed, the pipe reaches EOF (the
  * writer thread and the write end are gone), the signal mask is the exec'ing thread's (SIGUSR1
  * blocked, SIGUSR2 not), and it can start threads; then it prints the summary for both halves. */
-#include "common.h"
-#include <pthread.h>
+#include "thread_common.h"
 
 static int g_pipe[2];
 
@@ -116,8 +115,7 @@ int main(int argc, char **argv)
         sleep_ms(1);
     CHECK(n == 1 && c == 'w', "the writer thread writes to the pipe");
     CHECK(gettid() == getpid(), "main: gettid() == getpid()");
-    if (pthread_create(&e, NULL, execer, NULL) != 0)
-        fatal("pthread_create");
+    xcreate(&e, execer, NULL);
     pthread_join(e, NULL); /* never returns: the exec replaces the process */
     out("FAIL: pthread_join of the exec thread returned\n");
     return 1;

@@ -7,8 +7,7 @@
  * destructor ran and that atexit handlers did not, that getpid() is unchanged, that it can
  * still create and join a thread, then prints every check and calls exit() with the result:
  * the exit status is 0 when all passed. main prints nothing before it exits. */
-#include "common.h"
-#include <pthread.h>
+#include "thread_common.h"
 
 static pthread_t g_main;
 static pid_t g_pid;
@@ -59,8 +58,7 @@ int main(void)
         fatal("pthread_key_create");
     atexit(at_exit);
     pthread_t w;
-    if (pthread_create(&w, NULL, worker, NULL) != 0)
-        fatal("pthread_create");
+    xcreate(&w, worker, NULL);
     g_main_exiting = 1;
     pthread_exit((void *)77);
 }

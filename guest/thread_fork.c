@@ -11,25 +11,7 @@
  * A thread blocked in waitpid(-1) reaps a child that main forked. 4 threads fork at once,
  * each reaps its own child by pid and gets that child's status.
  * Threads only record results; the main thread prints after joining them. */
-#include "common.h"
-#include <pthread.h>
-#include <semaphore.h>
-
-static void xcreate(pthread_t *t, void *(*fn)(void *), void *arg)
-{
-    int rc = pthread_create(t, NULL, fn, arg);
-    if (rc != 0) {
-        errno = rc;
-        fatal("pthread_create");
-    }
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
+#include "thread_common.h"
 
 /* ---- a ticker that runs all the time in the parent ---- */
 
@@ -53,8 +35,8 @@ static long ticks(void) { return __atomic_load_n(&g_ticks, __ATOMIC_SEQ_CST); }
 /* wait (bounded) until the ticker has moved past t */
 static int ticker_moves(long t)
 {
-    double t0 = now_ms();
-    while (ticks() <= t + 2 && now_ms() - t0 < 5000)
+    double t0 = now_ms(CLOCK_MONOTONIC);
+    while (ticks() <= t + 2 && now_ms(CLOCK_MONOTONIC) - t0 < 5000)
         sleep_ms(1);
     return ticks() > t + 2;
 }
@@ -241,8 +223,7 @@ static void test_thread_reaps(void)
     sem_init(&g_ready, 0, 0);
     pthread_t t;
     xcreate(&t, reaper, NULL);
-    while (sem_wait(&g_ready) != 0 && errno == EINTR)
-        ;
+    swait(&g_ready);
     sleep_ms(5);
     write_all(p[1], "x", 1);
     pthread_join(t, NULL);

@@ -9,28 +9,11 @@
  * waits in pthread_join. A thread in nanosleep(100 ms) wakes while another loops on
  * sched_yield(). Every loop is bounded: SPIN_LIMIT iterations (a few seconds natively) or 5 s,
  * then the check fails. Threads only record results; the main thread prints after joins. */
-#include "common.h"
-#include <pthread.h>
+#include "thread_common.h"
 #include <sched.h>
 #include <sys/time.h>
 
 #define SPIN_LIMIT 4000000000UL
-
-static void xcreate(pthread_t *t, void *(*fn)(void *), void *arg)
-{
-    int rc = pthread_create(t, NULL, fn, arg);
-    if (rc != 0) {
-        errno = rc;
-        fatal("pthread_create");
-    }
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static uint64_t checksum(unsigned n)
 {
@@ -167,16 +150,6 @@ static void h_timer(int sig)
     g_fired_tid = gettid();
 }
 
-static void set_handler(int sig)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = h_timer;
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(sig, &sa, NULL) != 0)
-        fatal("sigaction");
-}
-
 static int arm(int which, long ms)
 {
     struct itimerval it = {{0, 0}, {ms / 1000, (ms % 1000) * 1000}};
@@ -205,12 +178,12 @@ static void test_itimers(void)
         {ITIMER_PROF, SIGPROF, 20, 15, "ITIMER_PROF 20 ms"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        set_handler(cases[i].sig);
+        set_handler(cases[i].sig, h_timer);
         g_fired = 0;
-        double t0 = now_ms();
+        double t0 = now_ms(CLOCK_MONOTONIC);
         int rc = arm(cases[i].which, cases[i].ms);
         unsigned long n = cpu_until_fired();
-        double el = now_ms() - t0;
+        double el = now_ms(CLOCK_MONOTONIC) - t0;
         arm(cases[i].which, 0);
         CHECK(rc == 0 && g_fired == 1 && n > 0 && n < SPIN_LIMIT, "%s: the signal interrupts a pure CPU loop", cases[i].name);
         CHECK(el >= cases[i].min_ms, "... after >= %.0f ms", cases[i].min_ms);
@@ -237,7 +210,7 @@ static void *alarm_spinner(void *arg)
 
 static void test_alarm_thread(void)
 {
-    set_handler(SIGALRM);
+    set_handler(SIGALRM, h_timer);
     g_fired = 0;
     sigset_t s, old;
     sigemptyset(&s);
@@ -262,11 +235,11 @@ static double g_slept;
 static void *sleeper(void *arg)
 {
     (void)arg;
-    double t0 = now_ms();
+    double t0 = now_ms(CLOCK_MONOTONIC);
     struct timespec ts = {0, 100 * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
-    g_slept = now_ms() - t0;
+    g_slept = now_ms(CLOCK_MONOTONIC) - t0;
     __atomic_store_n(&g_woke, 1, __ATOMIC_RELEASE);
     return NULL;
 }
@@ -275,9 +248,9 @@ static void test_sleep_yield(void)
 {
     pthread_t t;
     xcreate(&t, sleeper, NULL);
-    double t0 = now_ms();
+    double t0 = now_ms(CLOCK_MONOTONIC);
     unsigned long yields = 0;
-    while (!__atomic_load_n(&g_woke, __ATOMIC_ACQUIRE) && now_ms() - t0 < 5000) {
+    while (!__atomic_load_n(&g_woke, __ATOMIC_ACQUIRE) && now_ms(CLOCK_MONOTONIC) - t0 < 5000) {
         sched_yield();
         yields++;
     }

@@ -9,9 +9,7 @@
  * reaped, and while blocked in lock). PTHREAD_PRIO_INHERIT mutexes: trylock EBUSY from another
  * thread, a counter under one contended by 2 threads, and a robust PI mutex whose owner dies.
  * Threads only record results; the main thread prints after joining them. */
-#include "common.h"
-#include <pthread.h>
-#include <semaphore.h>
+#include "thread_common.h"
 #include <sys/mman.h>
 
 /* pthread_* return values by name (common.h's table lacks the robust ones) */
@@ -30,15 +28,6 @@ static const char *rname(int r)
         CHECK(r_ == (want), "%s -> %s%s%s", what, rname(want), r_ == (want) ? "" : ", got ", \
               r_ == (want) ? "" : rname(r_));                                         \
     } while (0)
-
-static void xcreate(pthread_t *t, void *(*fn)(void *), void *arg)
-{
-    int rc = pthread_create(t, NULL, fn, arg);
-    if (rc != 0) {
-        errno = rc;
-        fatal("pthread_create");
-    }
-}
 
 static void init_mutex(pthread_mutex_t *m, int robust, int pshared, int proto)
 {
@@ -85,8 +74,7 @@ static pthread_t owner_dies(pthread_mutex_t *m, int delay_ms, int join)
     g_owner_delay_ms = delay_ms;
     g_owner_lock_rc = -1;
     xcreate(&t, die_holding, NULL);
-    while (sem_wait(&g_locked) != 0 && errno == EINTR)
-        ;
+    swait(&g_locked);
     if (join)
         pthread_join(t, NULL);
     return t;

@@ -15,33 +15,9 @@
  * caught by a SA_ONSTACK handler in that thread, on that thread's sigaltstack, and the thread
  * siglongjmps out; the main thread, with no alternate stack, catches its own fault on its stack.
  * Threads only record results; the main thread prints after joining them. */
-#include "common.h"
+#include "thread_common.h"
 #include <poll.h>
-#include <pthread.h>
-#include <semaphore.h>
 #include <setjmp.h>
-
-static void xcreate(pthread_t *t, void *(*fn)(void *), void *arg)
-{
-    int rc = pthread_create(t, NULL, fn, arg);
-    if (rc != 0) {
-        errno = rc;
-        fatal("pthread_create");
-    }
-}
-
-static void swait(sem_t *s)
-{
-    while (sem_wait(s) != 0 && errno == EINTR)
-        ;
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static void block(int how, int sig)
 {
@@ -68,16 +44,6 @@ static void h_record(int sig)
     g_h_tid = gettid();
     g_h_tls = t_id;
     g_h_count++;
-}
-
-static void set_handler(int sig, void (*h)(int))
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = h;
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(sig, &sa, NULL) != 0)
-        fatal("sigaction");
 }
 
 /* ---- pthread_kill / raise / masks ---- */
@@ -218,8 +184,8 @@ static void test_sigwait(void)
     kill(getpid(), SIGUSR1);
     /* wait until the waiter has taken it before sending the next one */
     for (int i = 1; i < 3; i++) {
-        double t0 = now_ms();
-        while (__atomic_load_n(&g_wr[i - 1], __ATOMIC_SEQ_CST) == 0 && now_ms() - t0 < 5000)
+        double t0 = now_ms(CLOCK_MONOTONIC);
+        while (__atomic_load_n(&g_wr[i - 1], __ATOMIC_SEQ_CST) == 0 && now_ms(CLOCK_MONOTONIC) - t0 < 5000)
             sched_yield();
         sem_post(&g_go);
         if (i == 1) {
@@ -394,11 +360,11 @@ static void test_cancel(void)
         pthread_t t;
         xcreate(&t, cancel_me, (void *)(intptr_t)k);
         swait(&g_ready);
-        double t0 = now_ms();
+        double t0 = now_ms(CLOCK_MONOTONIC);
         int rc = pthread_cancel(t);
         void *r = NULL;
         pthread_join(t, &r);
-        double el = now_ms() - t0;
+        double el = now_ms(CLOCK_MONOTONIC) - t0;
         CHECK(rc == 0 && r == PTHREAD_CANCELED && !g_reached_end[k], "cancel a thread blocked in %s", c_names[k]);
         CHECK(g_cleanups[k] == (k == C_COND ? 2 : 1) && el < 5000, "... its cleanup handler%s ran", k == C_COND ? "s" : "");
     }

@@ -13,19 +13,8 @@
  * pthread_cond_clockwait. Semaphores: sem_trywait EAGAIN, counting, sem_getvalue, a waiter
  * woken by sem_post, sem_timedwait ETIMEDOUT. A 4-worker pool running 200 jobs.
  * Threads only record results; the main thread prints after joining them. */
-#include "common.h"
-#include <pthread.h>
+#include "thread_common.h"
 #include <sched.h>
-#include <semaphore.h>
-
-static void xcreate(pthread_t *t, void *(*fn)(void *), void *arg)
-{
-    int rc = pthread_create(t, NULL, fn, arg);
-    if (rc != 0) {
-        errno = rc;
-        fatal("pthread_create");
-    }
-}
 
 static void xjoin(pthread_t t, void **r)
 {
@@ -34,13 +23,6 @@ static void xjoin(pthread_t t, void **r)
         errno = rc;
         fatal("pthread_join");
     }
-}
-
-static double now_ms(clockid_t c)
-{
-    struct timespec ts;
-    clock_gettime(c, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static struct timespec deadline(clockid_t c, long ms)
@@ -540,8 +522,7 @@ static void *sem_waiter(void *arg)
 {
     (void)arg;
     sem_post(&g_sem_ack); /* about to wait */
-    while (sem_wait(&g_sem) != 0 && errno == EINTR)
-        ;
+    swait(&g_sem);
     g_sem_woken = 1;
     return NULL;
 }
@@ -563,8 +544,7 @@ static void test_sem(void)
 
     pthread_t t;
     xcreate(&t, sem_waiter, NULL);
-    while (sem_wait(&g_sem_ack) != 0 && errno == EINTR)
-        ;
+    swait(&g_sem_ack);
     sem_post(&g_sem);
     xjoin(t, NULL);
     CHECK(g_sem_woken, "sem_wait in a thread woken by sem_post");

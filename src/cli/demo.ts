@@ -11,7 +11,7 @@ for (const name of guestPrograms()) {
     let ok = true;
     for (const arch of ARCHES) {
       const r = runGuest('ucrun', arch, name);
-      const good = r.status === DEADLOCK_EXIT && /deadlock: pid 1 blocked in/.test(r.stderr);
+      const good = r.status === DEADLOCK_EXIT && /deadlock: pid 1 (tid \d+ )?blocked in/.test(r.stderr);
       ok &&= good;
       cells.push(good ? 'deadlock reported' : `exit ${r.status} (expected a deadlock report)`);
     }

@@ -65,11 +65,6 @@ function doClone(t: Task, req: CloneRequest): SyscallResult {
   ct.sigmask = t.sigmask;
   ct.altstack = { ...t.altstack };
   startCopy(t, ct, req);
-  if (flags & CLONE_PARENT_SETTID) t.mem.setI32(req.parentTid, child.pid);
-  if (flags & CLONE_CHILD_SETTID) child.mem.setI32(req.childTid, child.pid);
-  if (flags & CLONE_CHILD_CLEARTID) ct.clearChildTid = req.childTid;
-  k.sched.admit(ct);
-  k.tracer?.forked?.(t, ct);
   if (flags & CLONE_VFORK) {
     child.vforkParent = t;
     t.callState.vforkChild = child.pid;
@@ -78,7 +73,10 @@ function doClone(t: Task, req: CloneRequest): SyscallResult {
   return child.pid;
 }
 
-/** Registers of a new task: the caller's, returning 0 from the call, on its own stack and TLS. */
+/**
+ * A new task starts as a copy of the caller, returning 0 from the call, on its own stack and
+ * TLS; the tid words are written (the child's into the child's memory) and it becomes runnable.
+ */
 function startCopy(t: Task, ct: Task, req: CloneRequest): void {
   const arch = t.proc.arch;
   ct.engine.copyRegsFrom(t.engine, arch.contextRegs);
@@ -86,6 +84,11 @@ function startCopy(t: Task, ct: Task, req: CloneRequest): void {
   ct.engine.setReg(arch.abi.ret, 0);
   if (req.childStack) ct.engine.setReg(arch.abi.sp, req.childStack);
   if (req.flags & CLONE_SETTLS) arch.setTls(ct.engine, req.tls);
+  if (req.flags & CLONE_PARENT_SETTID) t.mem.setI32(req.parentTid, ct.tid);
+  if (req.flags & CLONE_CHILD_SETTID) ct.mem.setI32(req.childTid, ct.tid);
+  if (req.flags & CLONE_CHILD_CLEARTID) ct.clearChildTid = req.childTid;
+  t.kernel.sched.admit(ct);
+  t.kernel.tracer?.forked?.(t, ct);
 }
 
 /** clone(CLONE_VM|CLONE_THREAD|...): a new thread of the caller's process. */
@@ -96,16 +99,10 @@ function newThread(t: Task, req: CloneRequest): SyscallResult {
   // (CLONE_THREAD without CLONE_FILES/CLONE_FS) is not supported.
   if ((flags & ~THREAD_FLAGS & ~CSIGNAL) || (flags & (CLONE_FILES | CLONE_FS)) !== (CLONE_FILES | CLONE_FS)) return -Errno.EINVAL;
   if (k.tasks.size >= k.maxProcs * 16) return -Errno.EAGAIN;
-  const p = t.proc;
-  const nt = k.addThread(p, k.allocPid());
+  const nt = k.addThread(t.proc, k.allocPid());
   nt.sigmask = t.sigmask;
   // copy_process: a new thread on its own stack starts with no sigaltstack (CLONE_VM without VFORK).
   startCopy(t, nt, req);
-  if (flags & CLONE_PARENT_SETTID) t.mem.setI32(req.parentTid, nt.tid);
-  if (flags & CLONE_CHILD_SETTID) t.mem.setI32(req.childTid, nt.tid);
-  if (flags & CLONE_CHILD_CLEARTID) nt.clearChildTid = req.childTid;
-  k.sched.admit(nt);
-  k.tracer?.forked?.(t, nt);
   return nt.tid;
 }
 
