@@ -40,6 +40,8 @@ export class Scheduler {
   #runStart = 0;
   #runDeadline = Infinity;
   #wokeSomeone = false;
+  /** admit() under --seed already chose whether the creator stops after this call. */
+  #decided: 'stop' | 'continue' | undefined;
   /** performance.now() at which the whole run ends (--timeout), or Infinity. */
   wallDeadline = Infinity;
 
@@ -58,10 +60,15 @@ export class Scheduler {
     if (!this.#runq.includes(t)) this.#runq.unshift(t);
   }
 
-  /** A new task (fork/clone): runs after the creator, or first when --seed says so. */
+  /**
+   * A new task (fork/clone). Under --seed the seed decides now whether it runs before the
+   * creator (which then stops after this call) or after it (the creator keeps the CPU for a
+   * slice); otherwise it is queued like any wake-up.
+   */
   admit(t: Task): void {
     const k = this.kernel;
-    if (k.opts.seed !== undefined && (k.random() & 1)) this.enqueueFront(t); else this.enqueue(t);
+    if (k.opts.seed === undefined) { this.enqueue(t); return; }
+    if (k.random() & 1) { this.enqueueFront(t); this.#decided = 'stop'; } else { this.enqueue(t); this.#decided = 'continue'; }
   }
 
   parked(t: Task): void { this.#blocked.add(t); }
@@ -85,9 +92,12 @@ export class Scheduler {
    */
   maybePreempt(t: Task): void {
     let stop = this.sliceExpired();
-    if (!stop && this.#wokeSomeone && this.#runq.length > 0) {
+    const decided = this.#decided;
+    this.#decided = undefined;
+    if (!stop && decided === 'stop') stop = true;
+    else if (!stop && this.#wokeSomeone && this.#runq.length > 0) {
       const k = this.kernel;
-      stop = k.opts.seed !== undefined ? (k.random() & 1) === 1 : !this.#sliced;
+      if (decided !== 'continue') stop = k.opts.seed !== undefined ? (k.random() & 1) === 1 : !this.#sliced;
       if (!stop && !this.#sliced) {
         // The waker keeps the CPU for one slice at most.
         const now = performance.now();
@@ -104,6 +114,7 @@ export class Scheduler {
     this.current = t;
     this.#runStart = now;
     this.#wokeSomeone = false;
+    this.#decided = undefined;
     const forced = this.kernel.opts.sliceMs;
     if (forced !== undefined) return this.#arm(t, now, now + forced);
     return this.#arm(t, now, this.#runq.length > 0 ? now + SLICE_MS : Infinity);
