@@ -125,6 +125,15 @@ function registerCallbacks(lib: UnicornLib) {
 
 export class EngineError extends Error {}
 
+const TWO32 = 4294967296, TWO52 = 2 ** 52, TWO53 = 2 ** 53;
+
+/** A 64-bit register (hi signed, lo unsigned) as a syscall argument; see Engine.readRegs. */
+export function exactArg(hi: number, lo: number): number {
+  if (hi >= -0x200000 && hi < 0x200000) return hi * TWO32 + lo;
+  const mid = (hi & 0xfffff) * TWO32 + lo;
+  return hi < 0 ? -TWO53 + TWO32 + mid : TWO52 + mid; // both exact: safe integers
+}
+
 export class Engine {
   readonly id = nextId++;
   readonly lib: UnicornLib;
@@ -227,11 +236,17 @@ export class Engine {
     this.lib.uc_reg_write(this.uc, id, this.#regU8);
   }
 
-  /** Read up to 8 registers in one FFI call into `out` (signed, as reg()). */
+  /**
+   * Read up to 8 registers in one FFI call into `out` as syscall arguments: the signed 64-bit
+   * value where it is exact (|v| < 2^53, every real address, size and offset); beyond that a
+   * stand-in that keeps the sign, the low 32 bits and a magnitude of at least 2^51 (a safe integer), so `| 0`
+   * and `>>> 0` still give C's int and unsigned (close(0x7fffffffffffffff) is close(-1)) and
+   * every pointer or length check still fails as it would for the real value.
+   */
   readRegs(ids: Int32Array, out: number[]): void {
     this.lib.uc_reg_read_batch(this.uc, ids, this.#batchPtrs, ids.length);
     const v = this.#batchI32;
-    for (let i = 0; i < ids.length; i++) out[i] = v[2 * i + 1] * 4294967296 + (v[2 * i] >>> 0);
+    for (let i = 0; i < ids.length; i++) out[i] = exactArg(v[2 * i + 1], v[2 * i] >>> 0);
   }
 
   /** Copy registers raw from another engine of the same arch (fork). */

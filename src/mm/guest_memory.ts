@@ -36,6 +36,11 @@ export function copyFromChunks<T extends Uint8Array>(u8: Uint8Array, src: readon
 export class GuestMemory {
   constructor(readonly mm: AddressSpace, readonly phys: PhysMem) {}
 
+  /** access_ok(addr, len): [addr, addr+len) lies in user space (nothing is touched). */
+  rangeOk(addr: number, len: number): boolean {
+    return addr >= 0 && len >= 0 && addr + len <= this.mm.limit;
+  }
+
   /**
    * The physical chunks of [addr, addr+len), each within one page (adjacent frames are
    * merged). Faults before returning anything if any page is inaccessible.
@@ -43,7 +48,8 @@ export class GuestMemory {
   chunks(addr: number, len: number, write: boolean): PhysChunk[] {
     const out: PhysChunk[] = [];
     if (len === 0) return out;
-    if (!(len > 0) || addr + len > this.mm.limit) throw new GuestFault(addr, write, false);
+    // access_ok(): the whole range lies in user space (no negative or wrapping address).
+    if (!(len > 0) || !(addr >= 0) || addr + len > this.mm.limit) throw new GuestFault(addr, write, false);
     let a = addr;
     const end = addr + len;
     while (a < end) {

@@ -40,7 +40,8 @@ const total = (c: PhysChunk[]) => c.reduce((n, x) => n + x.len, 0);
 export function doRead(t: Task, f: OpenFile, buf: number, len: number, pos: number | undefined): SyscallResult {
   if (!f.readable) return -Errno.EBADF;
   if (f instanceof HostDir) return -Errno.EISDIR;
-  if (len < 0) return -Errno.EINVAL;
+  // vfs_read: access_ok() on the whole (unsigned) count comes first; SIZE_MAX is EFAULT.
+  if (!t.mem.rangeOk(buf, len)) return -Errno.EFAULT;
   len = Math.min(len, MAX_RW_COUNT);
   if (len === 0) return 0;
   const dst = destChunks(t, buf, len);
@@ -49,7 +50,7 @@ export function doRead(t: Task, f: OpenFile, buf: number, len: number, pos: numb
 
 export function doWrite(t: Task, f: OpenFile, buf: number, len: number, pos: number | undefined): SyscallResult {
   if (!f.writable) return -Errno.EBADF;
-  if (len < 0) return -Errno.EINVAL;
+  if (!t.mem.rangeOk(buf, len)) return -Errno.EFAULT;
   len = Math.min(len, MAX_RW_COUNT);
   if (len === 0) return 0;
   return f.write(t, t.mem.chunks(buf, len, false), len, pos);

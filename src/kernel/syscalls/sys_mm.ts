@@ -40,7 +40,8 @@ export const mmCalls = {
     const mm = t.proc.mm;
     const type = flags & MAP_TYPE;
     if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return -Errno.EINVAL;
-    if (len <= 0 || !aligned(off) || off < 0) return -Errno.EINVAL;
+    if (len === 0 || !aligned(off) || off < 0) return -Errno.EINVAL;
+    if (len < 0) return -Errno.ENOMEM; // a size_t of 2^63 or more: larger than any address space
     if (prot & ~PROT_VALID & ~PROT.PROT_GROWSDOWN & ~PROT.PROT_GROWSUP) return -Errno.EINVAL;
     const size = pageUp(len);
     if (size > mm.limit) return -Errno.ENOMEM;
