@@ -2,6 +2,7 @@
 // execve share it. Everything here happens before execve's point of no return: on error the
 // new address space is destroyed and the caller's process is untouched.
 import { randomBytes } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { aarch64 } from '../arch/aarch64/arch.js';
 import type { ArchSpec } from '../arch/arch.js';
 import { x86_64 } from '../arch/x86_64/arch.js';
@@ -82,4 +83,24 @@ export function parseShebang(file: Uint8Array): { interp: string; arg?: string }
   const m = /^[ \t]*(\S+)(?:[ \t]+(.*))?$/.exec(line);
   if (!m) return undefined;
   return { interp: m[1], arg: m[2]?.length ? m[2] : undefined };
+}
+
+/** Largest program file read whole into memory. */
+const MAX_PROGRAM_BYTES = 1 << 30;
+
+/**
+ * Read a host file that must be a regular file, without ever blocking: it is opened
+ * non-blocking and checked after opening (a FIFO or device swapped in after a stat is refused,
+ * not read). Throws on anything else.
+ */
+export function readRegularFile(path: string): Uint8Array {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new Error('not a regular file');
+    if (st.size > MAX_PROGRAM_BYTES) throw new Error('file too large');
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

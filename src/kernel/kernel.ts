@@ -11,7 +11,7 @@ import { UC_ERR_INSN_INVALID } from '../engine/unicorn.js';
 import { AddressSpace } from '../mm/address_space.js';
 import { PhysMem } from '../mm/physmem.js';
 import { Dispatcher, Handler, SyscallTracer } from './dispatch.js';
-import { buildImage, ExecFailure, Image } from './exec.js';
+import { buildImage, ExecFailure, Image, readRegularFile } from './exec.js';
 import { loadRingModule, RingModule } from './ring.js';
 import { UnixNamespace } from './socket/namespace.js';
 import { Scheduler } from './scheduler.js';
@@ -427,6 +427,7 @@ export class Kernel {
   }
 }
 
+/** The program a user asked to run, checked like the shell and execve check it. */
 function readProgram(path: string): Uint8Array {
   let st;
   try { st = statSync(path); } catch (e) {
@@ -435,7 +436,9 @@ function readProgram(path: string): Uint8Array {
     throw new ExecError(`${path}: ${(e as Error).message}`, 126);
   }
   if (st.isDirectory()) throw new ExecError(`${path}: Is a directory`, 126);
-  try { return readFileSync(path); } catch (e) { throw new ExecError(`${path}: ${(e as Error).message}`, 126); }
+  // A FIFO or a device would block or never end; a file without an execute bit is EACCES.
+  if (!st.isFile() || (st.mode & 0o111) === 0) throw new ExecError(`${path}: Permission denied`, 126);
+  try { return readRegularFile(path); } catch (e) { throw new ExecError(`${path}: ${(e as Error).message}`, 126); }
 }
 
 /** The guest path of a host path under root, or undefined if it is outside. */

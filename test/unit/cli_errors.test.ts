@@ -20,9 +20,9 @@ beforeAll(() => {
   const rnd = Uint8Array.from({ length: 2048 }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24));
   rnd[0] = 0;
   files.random = join(tmp, 'random.bin');
-  writeFileSync(files.random, rnd);
+  writeFileSync(files.random, rnd, { mode: 0o755 });
   files.truncated = join(tmp, 'truncated');
-  writeFileSync(files.truncated, readFileSync(join(GUEST, 'build', 'x86_64', 'hello')).subarray(0, 100));
+  writeFileSync(files.truncated, readFileSync(join(GUEST, 'build', 'x86_64', 'hello')).subarray(0, 100), { mode: 0o755 });
   files.elf32 = join(tmp, 'elf32');
   try {
     writeFileSync(join(tmp, 's32.c'), 'void _start(void) { for (;;); }\n');
@@ -30,7 +30,7 @@ beforeAll(() => {
   } catch {
     const b = new Uint8Array(128); // ELFCLASS32 header is all ucrun needs to see
     b.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1]);
-    writeFileSync(files.elf32, b);
+    writeFileSync(files.elf32, b, { mode: 0o755 });
   }
   for (const [arch, cc] of [['x86_64', 'gcc'], ['aarch64', 'aarch64-linux-gnu-gcc']]) {
     files[`pie-${arch}`] = join(tmp, `hello-pie-${arch}`);
@@ -99,9 +99,27 @@ describe('ucrun run on things that cannot be executed', () => {
     expectOneLine(r, /No such file or directory/);
   });
 
+  it('a file without an execute bit exits 126: Permission denied (before it is read)', () => {
+    const noexec = join(tmp, 'noexec');
+    writeFileSync(noexec, readFileSync(join(GUEST, 'build', 'x86_64', 'hello')), { mode: 0o644 });
+    const r = ucrun('run', noexec);
+    expect(r.status).toBe(126);
+    expectOneLine(r, new RegExp(`${noexec}: Permission denied`));
+  });
+
+  it('a FIFO and /dev/zero exit 126 at once: Permission denied (they are never read)', () => {
+    const fifo = join(tmp, 'fifo');
+    execFileSync('mkfifo', ['-m', '0755', fifo]);
+    for (const f of [fifo, '/dev/zero']) {
+      const r = ucrun('run', f);
+      expect(r.status).toBe(126);
+      expectOneLine(r, /: Permission denied$/);
+    }
+  });
+
   it('an empty file exits 126: not an ELF file', () => {
     const empty = join(tmp, 'empty');
-    writeFileSync(empty, '');
+    writeFileSync(empty, '', { mode: 0o755 });
     const r = ucrun('run', empty);
     expect(r.status).toBe(126);
     expectOneLine(r, /not an ELF file/);

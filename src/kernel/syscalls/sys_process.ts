@@ -9,6 +9,7 @@ import { buildImage, ExecFailure, parseShebang } from '../exec.js';
 import type { Process, Task } from '../task.js';
 import { block, SyscallResult } from '../wait.js';
 import { lookup } from '../vfs/open.js';
+import { readRegularFile } from '../exec.js';
 
 const { CLONE_VM, CLONE_VFORK, CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID,
   CLONE_THREAD, CLONE_SIGHAND, CLONE_FILES, CLONE_FS, CLONE_PARENT, CLONE_NEWNS, CLONE_DETACHED, CLONE_SYSVSEM,
@@ -143,10 +144,14 @@ function openExec(t: Task, dirfd: number, path: string, flags: number): { guest:
   }
   if (typeof r === 'number') return r;
   if (!r.st) return r.vlink !== undefined ? -Errno.ELOOP : -Errno.ENOENT;
-  let st;
-  try { st = fs.statSync(r.host); } catch { return -Errno.ENOENT; }
+  // The resolved host path has no symlink left, unless NOFOLLOW kept the last one: Linux then
+  // refuses it (ELOOP) rather than opening what it points to (it may lie outside the root).
+  const st = r.st;
+  if (st.isSymbolicLink()) return -Errno.ELOOP;
+  // do_open_execat / may_open: only regular files with an execute bit (no FIFO, device or
+  // directory: reading one would block or never end).
   if (!st.isFile() || (st.mode & 0o111) === 0) return -Errno.EACCES;
-  try { return { guest: r.guest, host: r.host, file: fs.readFileSync(r.host) }; } catch { return -Errno.EACCES; }
+  try { return { guest: r.guest, host: r.host, file: readRegularFile(r.host) }; } catch { return -Errno.EACCES; }
 }
 
 function doExecve(t: Task, dirfd: number, pathAddr: number, argvAddr: number, envpAddr: number, flags: number): SyscallResult {
@@ -157,7 +162,7 @@ function doExecve(t: Task, dirfd: number, pathAddr: number, argvAddr: number, en
   const envp = readStrings(t, envpAddr);
   if (typeof envp === 'number') return envp;
   let execfn = path;
-  // fs/binfmt_script.c: up to 4 levels of #! interpreters (ELOOP beyond).
+  // fs/exec.c exec_binprm: up to 5 levels of #! interpreters (ELOOP beyond).
   for (let depth = 0; ; depth++) {
     const opened = openExec(t, dirfd, path, depth === 0 ? flags : 0);
     if (typeof opened === 'number') return opened;
@@ -174,7 +179,8 @@ function doExecve(t: Task, dirfd: number, pathAddr: number, argvAddr: number, en
       commitExec(t, img, opened.guest, argv);
       throw new TaskExit(); // the old image never sees a return value
     }
-    if (depth >= 4) return -Errno.ELOOP;
+    // exec_binprm: at most 5 interpreter rewrites (a chain of five #! scripts runs).
+    if (depth >= 5) return -Errno.ELOOP;
     argv = [sb.interp, ...(sb.arg !== undefined ? [sb.arg] : []), path, ...argv.slice(1)];
     path = sb.interp;
     execfn = path;
