@@ -69,6 +69,14 @@ int main(void)
     syscall(SYS_execveat, dfd, "link", argv, envp, AT_SYMLINK_NOFOLLOW);
     CHECK(errno == ELOOP, "execveat(dirfd, link, AT_SYMLINK_NOFOLLOW) -> ELOOP (errno=%s)", errname(errno));
     close(dfd);
+    /* faccessat2(AT_SYMLINK_NOFOLLOW) answers about the link, not what it points to */
+    char dangling[320];
+    path(dangling, sizeof dangling, "dangling");
+    CHECK(symlinkat("/nonexistent/ucrun-target", AT_FDCWD, dangling) == 0, "a dangling symlink");
+    CHECK(syscall(SYS_faccessat2, AT_FDCWD, dangling, F_OK, AT_SYMLINK_NOFOLLOW) == 0 || errno == ENOSYS,
+          "faccessat2(dangling, F_OK, AT_SYMLINK_NOFOLLOW) -> 0 (the link exists)");
+    CHECK_ERR(syscall(SYS_faccessat2, AT_FDCWD, dangling, F_OK, 0), ENOENT, "faccessat2(dangling, F_OK) follows it");
+    unlinkat(AT_FDCWD, dangling, 0);
 
     /* s1 is run by busybox sh; s2..s6 each name the previous one as their interpreter */
     put_file("s1", "#!/bin/busybox sh\nexit 7\n", 0755);

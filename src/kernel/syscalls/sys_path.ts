@@ -102,6 +102,9 @@ export const pathCalls = {
     if (typeof r === 'number') return r;
     if (isDevice(r.guest) || r.vlink !== undefined) return 0;
     if (!r.st) return -Errno.ENOENT;
+    // AT_SYMLINK_NOFOLLOW asks about the link itself (mode 0777): never about its host target,
+    // which may lie outside the root.
+    if (r.st.isSymbolicLink()) return 0;
     return hostOp(() => fs.accessSync(r.host, mode));
   },
   faccessat(t: Task, [dirfd, path, mode]: number[]): SyscallResult { return pathCalls.faccessat2(t, [dirfd, path, mode, 0]); },
