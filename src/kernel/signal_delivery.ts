@@ -14,7 +14,8 @@
 //   before every run.
 // - A task blocked in a syscall is woken when a signal that would do something (not
 //   ignored) becomes deliverable; the scheduler then restarts its call or fails it with EINTR.
-import { SA, SIGINFO_LAYOUT } from './abi.js';
+import { SA, SIGINFO_LAYOUT, SIGSET_SIZE } from './abi.js';
+import { Block, type SyscallResult } from './wait.js';
 import { Errno } from './errno.js';
 import { DEFAULT_IGNORED, Signal } from './signals.js';
 import type { Process, QueuedSignal, Task } from './task.js';
@@ -252,4 +253,35 @@ export function interruptCall(t: Task): void {
 /** EPIPE's companion (pipe_write, unix_stream_sendmsg): SIGPIPE to the writing thread itself. */
 export function raiseSigpipe(t: Task): void {
   sendSignal(t.proc, { sig: Signal.SIGPIPE, code: SI_USER, pid: t.proc.pid, uid: process.getuid?.() ?? 0 }, t);
+}
+
+/**
+ * set_user_sigmask + restore_saved_sigmask_unless (ppoll, pselect6, epoll_pwait): run a
+ * possibly blocking, restarted call with the caller's temporary mask, read on the first run
+ * only (a size other than sizeof(sigset_t) is EINVAL). If the call would block while the mask
+ * lets a pending signal through, it ends in EINTR at once. The old mask comes back when the
+ * call completes, except after EINTR: then the handler frame saves it (t.savedMask, as
+ * rt_sigsuspend does) or delivery restores it.
+ */
+export function withSignalMask(t: Task, mask: number, size: number, run: () => SyscallResult): SyscallResult {
+  if (!t.callState.maskRead) {
+    t.callState.maskRead = 1;
+    if (mask) {
+      if (size !== SIGSET_SIZE) return -Errno.EINVAL;
+      const m = new DataView(t.mem.read(mask, SIGSET_SIZE).buffer).getBigUint64(0, true);
+      if (t.savedMask === undefined) t.savedMask = t.sigmask;
+      t.sigmask = m & ~UNBLOCKABLE;
+      t.callState.masked = 1;
+    }
+  }
+  const restore = () => {
+    if (!t.callState.masked || t.savedMask === undefined) return;
+    t.sigmask = t.savedMask;
+    t.savedMask = undefined;
+  };
+  let r: SyscallResult;
+  try { r = run(); } catch (e) { restore(); throw e; }
+  if (r instanceof Block && t.callState.masked && hasInterruptingSignal(t)) return -Errno.EINTR;
+  if (typeof r === 'number' && r !== -Errno.EINTR) restore();
+  return r;
 }

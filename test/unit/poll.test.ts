@@ -43,7 +43,7 @@ beforeEach(() => {
   mm.map(RO, PAGE_SIZE, PROT_READ, false, '');
   mem = new GuestMemory(mm, phys);
   fds = new FdTable();
-  t = { proc: { fds }, mem, callState: {} } as unknown as Task;
+  t = { proc: { fds, shared: { mask: 0n }, sigactions: new Map() }, mem, callState: {}, sigmask: 0n, private: { mask: 0n } } as unknown as Task;
   now = 10_000;
   vi.spyOn(performance, 'now').mockImplementation(() => now);
 });

@@ -13,7 +13,7 @@ import { EPOLL, FD_FLAGS, SIGSET_SIZE } from '../abi.js';
 import { canPoll, EpollFile, loopCheck } from '../epoll/epoll.js';
 import { EventFd } from '../epoll/eventfd.js';
 import { Errno } from '../errno.js';
-import { hasInterruptingSignal, UNBLOCKABLE } from '../signal_delivery.js';
+import { hasInterruptingSignal, withSignalMask } from '../signal_delivery.js';
 import type { Task } from '../task.js';
 import { block, SyscallResult } from '../wait.js';
 
@@ -93,43 +93,17 @@ function doWait(t: Task, epfd: number, events: number, maxevents: number, deadli
   return block(ep.waitQueues(), Number.isFinite(deadline) ? deadline : undefined);
 }
 
-/**
- * do_epoll_pwait: install the caller's signal mask for the wait (set_user_sigmask) and
- * restore it afterwards unless the call ends in EINTR (restore_saved_sigmask_unless): then the
- * handler frame saves the old mask, or signal delivery restores it (t.savedMask, as
- * rt_sigsuspend). `deadlineOf` reads the timeout on the first run only; a negative result is
- * an errno.
- */
+/** do_epoll_pwait: the wait under the caller's temporary signal mask (withSignalMask). */
 function doPwait(
   t: Task, epfd: number, events: number, maxevents: number, deadlineOf: () => number, mask: number, size: number,
 ): SyscallResult {
-  const p = t.proc;
   let deadline: number | undefined = t.callState.deadline;
   if (deadline === undefined) {
     deadline = deadlineOf();
     if (deadline < 0) return deadline;
-    if (mask) {
-      if (size !== SIGSET_SIZE) return -Errno.EINVAL;
-      const m = new DataView(t.mem.read(mask, SIGSET_SIZE).buffer).getBigUint64(0, true);
-      if (t.savedMask === undefined) t.savedMask = t.sigmask;
-      t.sigmask = m & ~UNBLOCKABLE;
-      t.callState.masked = 1;
-    }
   }
-  const restore = () => {
-    if (!t.callState.masked || t.savedMask === undefined) return;
-    t.sigmask = t.savedMask;
-    t.savedMask = undefined;
-  };
-  let r: SyscallResult;
-  try {
-    r = doWait(t, epfd, events, maxevents, deadline);
-  } catch (e) {
-    restore();
-    throw e;
-  }
-  if (typeof r === 'number' && r !== -Errno.EINTR) restore();
-  return r;
+  const dl = deadline;
+  return withSignalMask(t, mask, size, () => doWait(t, epfd, events, maxevents, dl));
 }
 
 export const epollCalls = {

@@ -10,7 +10,8 @@
 // Timeouts: deadline 0 means "zero timeout" (poll once, never block), Infinity "no timeout";
 // anything else is an absolute performance.now() time in ms (the clock Block deadlines use).
 import { GuestFault } from '../../mm/address_space.js';
-import { POLLFD_LAYOUT, SIGSET_SIZE } from '../abi.js';
+import { POLLFD_LAYOUT } from '../abi.js';
+import { withSignalMask } from '../signal_delivery.js';
 import { Errno } from '../errno.js';
 import type { Task } from '../task.js';
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDNORM, POLLWRNORM } from '../vfs/file.js';
@@ -61,18 +62,6 @@ function timevalDeadline(t: Task, addr: number): number {
   const ns = (usec % US_PER_SEC) * 1000;
   if (!validTs(s, ns)) return -Errno.EINVAL;
   return deadlineAfter(s, ns);
-}
-
-/**
- * set_user_sigmask: a mask must come with sigsetsize == sizeof(sigset_t) and be readable.
- * Signal delivery does not exist yet, so the mask is validated and otherwise ignored; once
- * signals exist it must be installed for the duration of the wait and restored afterwards.
- */
-function checkSigmask(t: Task, mask: number, size: number): number {
-  if (!mask) return 0;
-  if (size !== SIGSET_SIZE) return -Errno.EINVAL;
-  t.mem.read(mask, SIGSET_SIZE);
-  return 0;
 }
 
 /**
@@ -202,10 +191,9 @@ export const pollCalls = {
     if (deadline === undefined) {
       deadline = tsp ? timespecDeadline(t, tsp) : Infinity;
       if (deadline < 0) return deadline; // -EINVAL (deadlines are never negative)
-      const e = checkSigmask(t, sigmask, sigsetsize);
-      if (e) return e;
     }
-    const r = doPoll(t, ufds, nfds >>> 0, deadline);
+    const dl = deadline;
+    const r = withSignalMask(t, sigmask, sigsetsize, () => doPoll(t, ufds, nfds >>> 0, dl));
     if (typeof r === 'number') writeRemaining(t, tsp, deadline, false);
     return r;
   },
@@ -224,19 +212,18 @@ export const pollCalls = {
 
   /**
    * pselect6(2): timespec timeout; the 6th argument points to {const sigset_t *ss; size_t ss_len}
-   * (get_sigset_argpack), so a mask is checked like ppoll's.
+   * (get_sigset_argpack), installed for the wait like ppoll's.
    */
   pselect6(t: Task, [nfds, inp, outp, exp, tsp, sig]: number[]): SyscallResult {
     let deadline = savedDeadline(t);
+    let mask = 0, size = 0;
     if (deadline === undefined) {
-      let mask = 0, size = 0;
       if (sig) { mask = t.mem.u64(sig); size = t.mem.u64(sig + 8); }
       deadline = tsp ? timespecDeadline(t, tsp) : Infinity;
       if (deadline < 0) return deadline;
-      const e = checkSigmask(t, mask, size);
-      if (e) return e;
     }
-    const r = doSelect(t, nfds, inp, outp, exp, deadline);
+    const dl = deadline;
+    const r = withSignalMask(t, mask, size, () => doSelect(t, nfds, inp, outp, exp, dl));
     if (typeof r === 'number') writeRemaining(t, tsp, deadline, false);
     return r;
   },
