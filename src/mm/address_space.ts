@@ -93,10 +93,12 @@ export class AddressSpace {
     if (!vma) return -1;
     if (vma.busFrom !== undefined && vaddr >= vma.busFrom) return -1;
     const need = type === ACCESS_WRITE ? PROT_WRITE : type === ACCESS_FETCH ? PROT_EXEC : PROT_READ;
-    if ((vma.prot & need) === 0) return -1;
+    // Neither x86_64 nor arm64 page tables can say write-only: PROT_WRITE pages are readable.
+    const prot = vma.prot & PROT_WRITE ? vma.prot | PROT_READ : vma.prot;
+    if ((prot & need) === 0) return -1;
     const vpn = Math.floor(vaddr / PAGE_SIZE);
     let frame = this.pt.get(vpn);
-    let perms = vma.prot;
+    let perms = prot;
     if (frame === undefined) {
       frame = this.phys.allocFrame();
       this.pt.set(vpn, frame);

@@ -136,7 +136,7 @@ describe('AddressSpace translate', () => {
 
   it.each([
     ['read-only', PROT_READ, { r: true, w: false, x: false }],
-    ['write-only', PROT_WRITE, { r: false, w: true, x: false }],
+    ['write-only (readable: no page table can say write-only)', PROT_WRITE, { r: true, w: true, x: false }],
     ['exec-only', PROT_EXEC, { r: false, w: false, x: true }],
     ['read-write', RW, { r: true, w: true, x: false }],
     ['read-exec', PROT_READ | PROT_EXEC, { r: true, w: false, x: true }],
@@ -456,5 +456,16 @@ describe('AddressSpace VMA merging (mm/mmap.c vma_merge)', () => {
     mm.map(BASE + 2 * P, P, RW, false, '');
     mm.extend(v, P);
     expect(layout()).toEqual([[BASE, BASE + 3 * P, RW]]);
+  });
+});
+
+describe('write-only mappings', () => {
+  it('a PROT_WRITE page is readable (neither x86_64 nor arm64 can map write-only), and the TLB gets READ', () => {
+    mm.map(BASE, P, PROT_WRITE, false, '');
+    poke(BASE + 5, 42);
+    expect(peek(BASE + 5)).toBe(42);
+    expect(mm.lastPerms & PROT_READ).toBe(PROT_READ);
+    mm.map(BASE + P, P, 0, false, '');
+    expect(mm.translate(BASE + P, ACCESS_READ)).toBe(-1);
   });
 });
