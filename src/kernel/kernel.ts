@@ -219,6 +219,15 @@ export class Kernel {
     if ((t.state as string) !== 'dead') t.pc = t.engine.reg(t.proc.arch.abi.pc);
     for (const fn of t.afterStop.splice(0)) fn(t);
     if ((t.state as string) === 'dead') { this.#afterRun(t); return; }
+    if (err !== 0 && t.outOfMemory) {
+      // The OOM killer: SIGKILL for the process whose page fault found no memory.
+      t.outOfMemory = false;
+      const mib = Math.round(this.phys.limitBytes / (1 << 20));
+      this.log(`ucrun: out of memory: killed pid ${t.proc.pid} (${t.proc.comm}): guest memory is limited to ${mib} MiB (--mem-limit)`);
+      this.killProcess(t.proc, Signal.SIGKILL, undefined, undefined, false, true);
+      this.#afterRun(t);
+      return;
+    }
     if (err !== 0 && !t.faulted) {
       t.everFaulted = true;
       const fault = t.engine.lastFault;

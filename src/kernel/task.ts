@@ -8,6 +8,7 @@ import type { ArchSpec } from '../arch/arch.js';
 import { Engine, EngineClient } from '../engine/engine.js';
 import { AddressSpace } from '../mm/address_space.js';
 import { GuestMemory } from '../mm/guest_memory.js';
+import { OutOfMemory } from '../mm/physmem.js';
 import type { FdTable } from './vfs/fdtable.js';
 import type { Kernel } from './kernel.js';
 import { Block, WaitQueue } from './wait.js';
@@ -187,6 +188,8 @@ export class Task implements EngineClient {
   faulted = false;
   /** The CPU ever took an exception (its engine is not reused for another thread). */
   everFaulted = false;
+  /** A CPU access found no free guest memory (the OOM killer's case, not a SIGSEGV). */
+  outOfMemory = false;
   /** Run once the engine stops (exec image swap, signal frames, sigreturn). */
   readonly afterStop: AfterStop[] = [];
 
@@ -197,7 +200,17 @@ export class Task implements EngineClient {
 
   // --- EngineClient ---
   get lastPerms(): number { return this.proc.mm.lastPerms; }
-  translate(vaddr: number, type: number): number { return this.proc.mm.translate(vaddr, type); }
+  /**
+   * A CPU access: demand paging may run out of guest memory, which is not a fault of the
+   * instruction: the access is refused and the process is killed after the run (oomKill).
+   */
+  translate(vaddr: number, type: number): number {
+    try { return this.proc.mm.translate(vaddr, type); } catch (e) {
+      if (!(e instanceof OutOfMemory)) throw e;
+      this.outOfMemory = true;
+      return -1;
+    }
+  }
   onSyscall(): void { this.kernel.dispatcher.onSyscall(this); }
   onInterrupt(intno: number): void { this.kernel.onInterrupt(this, intno); }
 

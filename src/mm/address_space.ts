@@ -121,9 +121,18 @@ export class AddressSpace {
     return frame * PAGE_SIZE + (vaddr & PAGE_MASK);
   }
 
-  /** Physical address for a kernel access; throws GuestFault. Notes writes to code frames. */
+  /**
+   * Physical address for a kernel access; throws GuestFault. Notes writes to code frames. A
+   * kernel read of a page that has no frame yet reads the zero frame and allocates nothing.
+   */
   kernelTranslate(vaddr: number, write: boolean): number {
     if (!(vaddr >= 0 && vaddr < this.limit)) throw new GuestFault(vaddr, write, false);
+    if (!write && !this.pt.has(Math.floor(vaddr / PAGE_SIZE))) {
+      const vma = this.find(vaddr);
+      const readable = vma && (vma.prot & (PROT_READ | PROT_WRITE)) && !(vma.busFrom !== undefined && vaddr >= vma.busFrom);
+      if (!readable) throw new GuestFault(vaddr, false, vma !== undefined);
+      return this.phys.zeroFrame * PAGE_SIZE + (vaddr & PAGE_MASK);
+    }
     const pa = this.translate(vaddr, write ? ACCESS_WRITE : ACCESS_READ);
     if (pa < 0) throw new GuestFault(vaddr, write, this.find(vaddr) !== undefined);
     if (write && this.phys.code[pa >>> PAGE_SHIFT]) this.onCodeWrite();

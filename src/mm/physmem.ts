@@ -74,6 +74,17 @@ export class PhysMem {
   onGrow(fn: GrowListener): void { this.#listeners.push(fn); }
 
   /** A zeroed frame with refcount 1. Throws OutOfMemory at the limit. */
+  #zero = -1;
+
+  /**
+   * The shared zero frame (Linux's ZERO_PAGE): what the kernel reads for a page nobody has
+   * touched, so reading untouched memory allocates nothing. Never written, never freed.
+   */
+  get zeroFrame(): number {
+    if (this.#zero < 0) this.#zero = this.allocFrame();
+    return this.#zero;
+  }
+
   allocFrame(): number {
     let f = this.#free.pop();
     if (f === undefined) {

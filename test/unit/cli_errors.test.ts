@@ -32,6 +32,18 @@ beforeAll(() => {
     b.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1]);
     writeFileSync(files.elf32, b, { mode: 0o755 });
   }
+  files.oom = join(tmp, 'oom');
+  writeFileSync(join(tmp, 'oom.c'), [
+    '#include <stdio.h>', '#include <stdlib.h>', '#include <string.h>', '#include <sys/mman.h>', '#include <fcntl.h>', '#include <unistd.h>',
+    'int main(int argc, char **argv) {',
+    '  if (argc > 1) { /* the kernel reads 3 GiB nobody touched: the zero page, no frames */',
+    '    size_t n = 3UL << 30; char *m = mmap(0, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);',
+    '    int fd = open("/dev/null", O_WRONLY); long w = 0;',
+    '    for (size_t off = 0; off < n; off += 1 << 20) w += write(fd, m + off, 1 << 20);',
+    '    printf("wrote %ld\\n", w); return 0; }',
+    '  for (;;) { char *p = malloc(1 << 20); if (!p) return 3; memset(p, 1, 1 << 20); }',
+    '}', ''].join('\n'));
+  execFileSync('gcc', ['-static', '-O2', join(tmp, 'oom.c'), '-o', files.oom], { stdio: 'ignore' });
   for (const [arch, cc] of [['x86_64', 'gcc'], ['aarch64', 'aarch64-linux-gnu-gcc']]) {
     files[`pie-${arch}`] = join(tmp, `hello-pie-${arch}`);
     execFileSync(cc, ['-static-pie', '-O2', join(GUEST, 'hello.c'), '-o', files[`pie-${arch}`]], { stdio: 'ignore' });
@@ -123,6 +135,20 @@ describe('ucrun run on things that cannot be executed', () => {
     const r = ucrun('run', empty);
     expect(r.status).toBe(126);
     expectOneLine(r, /not an ELF file/);
+  });
+});
+
+describe('guest memory limits', () => {
+  it('touching memory past --mem-limit is the OOM killer: SIGKILL (137) and one line, no host error', () => {
+    const r = ucrun('run', '--mem-limit', '64', files.oom);
+    expect(r.status).toBe(137);
+    expectOneLine(r, /^ucrun: out of memory: killed pid 1 \(oom\): guest memory is limited to 64 MiB \(--mem-limit\)$/);
+  });
+
+  it('the kernel reading 3 GiB of untouched memory allocates nothing (the zero page)', () => {
+    const r = spawnSync(process.execPath, [CLI, 'run', '--mem-limit', '64', files.oom, 'read'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stdout).toBe('wrote 3221225472\n');
+    expect(r.status).toBe(0);
   });
 });
 
