@@ -73,7 +73,6 @@ export class PhysMem {
 
   onGrow(fn: GrowListener): void { this.#listeners.push(fn); }
 
-  /** A zeroed frame with refcount 1. Throws OutOfMemory at the limit. */
   #zero = -1;
 
   /**
@@ -85,14 +84,23 @@ export class PhysMem {
     return this.#zero;
   }
 
+  /**
+   * A zeroed frame with refcount 1: a freed frame, else a new one at the top, else (at the
+   * limit) one split off a freed contiguous run. Throws OutOfMemory when there is none.
+   */
   allocFrame(): number {
     let f = this.#free.pop();
     if (f === undefined) {
-      this.#ensure(this.#top + 1);
-      f = this.#top++;
-    } else {
-      this.u8.fill(0, f * PAGE_SIZE, (f + 1) * PAGE_SIZE);
+      if (this.#canGrow(1)) {
+        this.#ensure(this.#top + 1);
+        f = this.#top++;
+        this.#refcount[f] = 1;
+        return f;
+      }
+      f = this.#takeFromRuns(1);
+      if (f === undefined) throw new OutOfMemory();
     }
+    this.u8.fill(0, f * PAGE_SIZE, (f + 1) * PAGE_SIZE);
     this.#refcount[f] = 1;
     return f;
   }
@@ -124,19 +132,58 @@ export class PhysMem {
     this.#free.push(frame);
   }
 
-  /** `n` physically contiguous zeroed frames (ring buffers); returns the first frame. */
+  /**
+   * `n` physically contiguous zeroed frames (ring buffers); returns the first frame. Freed
+   * memory comes back for this too: a freed run of exactly n, new frames at the top, a longer
+   * freed run split, or n adjacent freed single frames.
+   */
   allocContiguous(n: number): number {
-    const runs = this.#freeRuns.get(n);
-    let first = runs?.pop();
-    if (first === undefined) {
+    let first = this.#freeRuns.get(n)?.pop();
+    if (first === undefined && this.#canGrow(n)) {
       this.#ensure(this.#top + n);
       first = this.#top;
       this.#top += n;
-    } else {
-      this.u8.fill(0, first * PAGE_SIZE, (first + n) * PAGE_SIZE);
+      for (let i = 0; i < n; i++) this.#refcount[first + i] = 1;
+      return first;
     }
+    if (first === undefined) first = this.#takeFromRuns(n) ?? this.#takeFromSingles(n);
+    this.u8.fill(0, first * PAGE_SIZE, (first + n) * PAGE_SIZE);
     for (let i = 0; i < n; i++) this.#refcount[first + i] = 1;
     return first;
+  }
+
+  /** Would `n` more frames at the top stay within the limit? */
+  #canGrow(n: number): boolean {
+    return (this.#top + n) * PAGE_SIZE <= this.limitBytes + RESERVED_BYTES;
+  }
+
+  /** `n` frames split off the front of a freed run of at least n; the rest stays a run. */
+  #takeFromRuns(n: number): number | undefined {
+    for (const [len, runs] of this.#freeRuns) {
+      if (len < n || runs.length === 0) continue;
+      const first = runs.pop()!;
+      if (len > n) {
+        let rest = this.#freeRuns.get(len - n);
+        if (!rest) this.#freeRuns.set(len - n, (rest = []));
+        rest.push(first + n);
+      }
+      return first;
+    }
+    return undefined;
+  }
+
+  /** `n` adjacent frames among the freed single frames (they leave the free list). */
+  #takeFromSingles(n: number): number {
+    const sorted = Float64Array.from(this.#free).sort();
+    for (let i = 0, runStart = 0; i < sorted.length; i++) {
+      if (i > 0 && sorted[i] !== sorted[i - 1] + 1) runStart = i;
+      if (i - runStart + 1 === n) {
+        const first = sorted[runStart];
+        this.#free = this.#free.filter((f) => f < first || f >= first + n);
+        return first;
+      }
+    }
+    throw new OutOfMemory();
   }
 
   /** Free a run from allocContiguous. All `n` frames are checked first: on error nothing changed. */

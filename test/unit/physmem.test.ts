@@ -196,6 +196,36 @@ describe('PhysMem contiguous runs', () => {
   });
 });
 
+describe('PhysMem: freed memory comes back for every use', () => {
+  const FRAMES = 64;
+  const tiny = () => new PhysMem({ limitBytes: FRAMES * PAGE_SIZE, initialBytes: RESERVED_BYTES + FRAMES * PAGE_SIZE });
+
+  it('after every frame was used singly and freed, a contiguous run is found among them', () => {
+    const p = tiny();
+    const all = Array.from({ length: FRAMES }, () => p.allocFrame());
+    expect(() => p.allocFrame()).toThrow(OutOfMemory);
+    for (const f of all.reverse()) p.unref(f);
+    const first = p.allocContiguous(16);
+    for (let i = 0; i < 16; i++) expect(p.refs(first + i)).toBe(1);
+    expect(p.usedFrames).toBe(16);
+  });
+
+  it('freed runs serve single frames and longer runs split for shorter ones', () => {
+    const p = tiny();
+    const runs = [p.allocContiguous(32), p.allocContiguous(32)];
+    expect(() => p.allocFrame()).toThrow(OutOfMemory);
+    p.freeContiguous(runs[0], 32);
+    const singles = Array.from({ length: 8 }, () => p.allocFrame());
+    expect(new Set(singles).size).toBe(8);
+    const r = p.allocContiguous(16);
+    expect(r).toBeGreaterThanOrEqual(runs[0]);
+    expect(p.usedFrames).toBe(32 + 8 + 16);
+    p.freeContiguous(runs[1], 32);
+    for (let i = 0; i < 200; i++) { const a = p.allocContiguous(16); p.freeContiguous(a, 16); }
+    expect(p.usedFrames).toBe(8 + 16);
+  });
+});
+
 describe('PhysMem limits below the default initial size', () => {
   it('a limit below the 64 MiB default initial size constructs and starts at the limit (--mem-limit 16)', () => {
     const limit = 16 << 20;
