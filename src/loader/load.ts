@@ -56,10 +56,17 @@ export function mapImage(mm: AddressSpace, mem: GuestMemory, arch: ArchSpec, ima
   // Map every segment writable first so the kernel can copy file bytes in, then apply the
   // final protections in program-header order (a later segment wins a shared page, as the
   // successive MAP_FIXED mmaps of load_elf_binary do).
+  // Only the gaps between what is already mapped, each in one piece: a segment's size costs
+  // nothing (its pages are demand-zero), so a 1 TiB p_memsz loads at once, as on Linux.
   for (const p of loads) {
     const start = pageDown(p.vaddr + bias), end = pageUp(p.vaddr + bias + p.memsz);
-    for (let a = start; a < end; a += 4096) {
-      if (!mm.find(a)) mm.map(a, 4096, PROT_READ | PROT_WRITE, false, '');
+    for (let a = start; a < end;) {
+      const v = mm.find(a);
+      if (v) { a = v.end; continue; }
+      const next = mm.vmas.find((x) => x.start > a)?.start ?? end;
+      const stop = Math.min(next, end);
+      mm.map(a, stop - a, PROT_READ | PROT_WRITE, false, '');
+      a = stop;
     }
   }
   let brk = 0;

@@ -32,6 +32,15 @@ beforeAll(() => {
     b.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1]);
     writeFileSync(files.elf32, b, { mode: 0o755 });
   }
+  // hello with its data segment's p_memsz raised to 1 TiB (demand-zero: must load at once)
+  const hello = Buffer.from(readFileSync(join(GUEST, 'build', 'x86_64', 'hello')));
+  const phoff = Number(hello.readBigUInt64LE(32)), phentsize = hello.readUInt16LE(54), phnum = hello.readUInt16LE(56);
+  for (let i = 0; i < phnum; i++) {
+    const o = phoff + i * phentsize;
+    if (hello.readUInt32LE(o) === 1 && hello.readUInt32LE(o + 4) === 6) hello.writeBigUInt64LE(1n << 40n, o + 40);
+  }
+  files.huge = join(tmp, 'hello-1tib-bss');
+  writeFileSync(files.huge, hello, { mode: 0o755 });
   files.oom = join(tmp, 'oom');
   writeFileSync(join(tmp, 'oom.c'), [
     '#include <stdio.h>', '#include <stdlib.h>', '#include <string.h>', '#include <sys/mman.h>', '#include <fcntl.h>', '#include <unistd.h>',
@@ -139,6 +148,14 @@ describe('ucrun run on things that cannot be executed', () => {
 });
 
 describe('guest memory limits', () => {
+  it('an ELF segment with p_memsz of 1 TiB loads at once (demand-zero) and runs', () => {
+    const t0 = performance.now();
+    const r = ucrun('run', files.huge);
+    expect(r.stdout).toBe('hello, world\n');
+    expect(r.status).toBe(0);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+  });
+
   it('touching memory past --mem-limit is the OOM killer: SIGKILL (137) and one line, no host error', () => {
     const r = ucrun('run', '--mem-limit', '64', files.oom);
     expect(r.status).toBe(137);
