@@ -47,7 +47,9 @@ export function dirBase(p: Process, dirfd: number, path: string): string | numbe
 /** Kernel-provided symlinks. */
 export function virtualLinks(p: Process) {
   return (guest: string): string | typeof VIRTUAL_DIR | undefined => {
-    if (guest === '/proc/self' || guest === `/proc/${p.pid}`) return VIRTUAL_DIR;
+    // /proc itself is the kernel's too, so /proc/self/exe and /proc/self/fd/N resolve under
+    // any --root, also one without a /proc directory.
+    if (guest === '/proc' || guest === '/proc/self' || guest === `/proc/${p.pid}`) return VIRTUAL_DIR;
     if (guest === '/proc/self/exe' || guest === `/proc/${p.pid}/exe`) return p.exePath;
     const m = /^\/proc\/(?:self|\d+)\/fd\/(\d+)$/.exec(guest);
     if (m) return p.fds.get(Number(m[1]))?.path;
