@@ -147,6 +147,17 @@ describe('ucrun run on things that cannot be executed', () => {
   });
 });
 
+describe('--root', () => {
+  it('/proc/self/exe resolves under a root that has no /proc (the kernel\'s, always)', () => {
+    const root = join(tmp, 'root');
+    execFileSync('mkdir', ['-p', root]);
+    writeFileSync(join(root, 'uname'), readFileSync(join(GUEST, 'build', 'x86_64', 'uname')), { mode: 0o755 });
+    const r = spawnSync(process.execPath, [CLI, 'run', '--root', root, join(root, 'uname')], { encoding: 'utf8', timeout: 20_000, cwd: root });
+    expect(r.stdout).toMatch(/^ok: \/proc\/self\/exe ends with "\/uname"$/m);
+    expect(r.status).toBe(0);
+  });
+});
+
 describe('guest memory limits', () => {
   it('an ELF segment with p_memsz of 1 TiB loads at once (demand-zero) and runs', () => {
     const t0 = performance.now();

@@ -44,12 +44,20 @@ export function dirBase(p: Process, dirfd: number, path: string): string | numbe
   return f.path;
 }
 
+const procInRoot = new Map<string, boolean>();
+const rootHasProc = (root: string): boolean => {
+  let v = procInRoot.get(root);
+  if (v === undefined) procInRoot.set(root, (v = fs.existsSync(root === '/' ? '/proc' : `${root}/proc`)));
+  return v;
+};
+
 /** Kernel-provided symlinks. */
 export function virtualLinks(p: Process) {
   return (guest: string): string | typeof VIRTUAL_DIR | undefined => {
-    // /proc itself is the kernel's too, so /proc/self/exe and /proc/self/fd/N resolve under
-    // any --root, also one without a /proc directory.
-    if (guest === '/proc' || guest === '/proc/self' || guest === `/proc/${p.pid}`) return VIRTUAL_DIR;
+    // Under a --root without a /proc directory, /proc is the kernel's, so /proc/self/exe and
+    // /proc/self/fd/N still resolve (with one, its entries are looked up as they are).
+    if (guest === '/proc') return rootHasProc(p.kernel.root) ? undefined : VIRTUAL_DIR;
+    if (guest === '/proc/self' || guest === `/proc/${p.pid}`) return VIRTUAL_DIR;
     if (guest === '/proc/self/exe' || guest === `/proc/${p.pid}/exe`) return p.exePath;
     const m = /^\/proc\/(?:self|\d+)\/fd\/(\d+)$/.exec(guest);
     if (m) return p.fds.get(Number(m[1]))?.path;
