@@ -158,6 +158,18 @@ describe('--root', () => {
   });
 });
 
+describe('host FIFOs', () => {
+  it('a guest open() of a host FIFO never blocks the emulator (refused: FIFOs are not served through the host)', () => {
+    const fifo = join(tmp, 'guest-fifo');
+    execFileSync('mkfifo', [fifo]);
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [CLI, 'run', '/bin/busybox', 'cat', fifo], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/No such device or address/);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+  });
+});
+
 describe('guest memory limits', () => {
   it('an ELF segment with p_memsz of 1 TiB loads at once (demand-zero) and runs', () => {
     const t0 = performance.now();

@@ -102,6 +102,11 @@ export function openFile(t: Task, req: OpenRequest, o: OpenFlags): OpenFile | nu
   if (flags & O_EXCL) hflags |= fs.constants.O_EXCL;
   if (flags & O_TRUNC) hflags |= fs.constants.O_TRUNC;
   hflags |= fs.constants.O_NOFOLLOW;
+  // FIFOs, sockets and host devices are not served through the host. Refuse them before the
+  // host open, which for a FIFO would block the whole emulator until the other end opens;
+  // O_NONBLOCK on the host open keeps a FIFO swapped in after the lstat from blocking either.
+  if (r.st && !r.st.isFile()) return -Errno.ENXIO;
+  hflags |= fs.constants.O_NONBLOCK;
   try {
     const fd = fs.openSync(r.host, hflags, req.mode & ~p.umask & 0o7777);
     if (!(flags & O_CREAT) && !fs.fstatSync(fd).isFile()) {
