@@ -160,7 +160,11 @@ export class Kernel {
 
   /** Load a static ELF from the host path `hostPath` as the first process. */
   spawn(hostPath: string, argv: string[], envp: string[]): Process {
-    const file = readProgram(hostPath);
+    return this.spawnImage(readProgram(hostPath), hostPath, argv, envp);
+  }
+
+  /** The first process from ELF bytes already read (`hostPath` names it in messages and /proc). */
+  spawnImage(file: Uint8Array, hostPath: string, argv: string[], envp: string[]): Process {
     let img: Image;
     // AT_EXECFN is the filename as given to execve (bprm->filename), not the resolved path.
     try { img = buildImage(this, file, argv, envp, hostPath, (a) => this.probeEngine(a)); } catch (e) {
