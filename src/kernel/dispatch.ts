@@ -123,6 +123,18 @@ export class Dispatcher {
       if (e instanceof StringTooLong) return -Errno.ENAMETOOLONG;
       if (e instanceof OutOfMemory) return -Errno.ENOMEM;
       if (e instanceof TaskExit) return undefined;
+      // A guest value that reached a Node API unchecked (ERR_OUT_OF_RANGE, ERR_INVALID_ARG_*):
+      // a handler bug, but the guest's input, so it must not take the host down. Reported once
+      // per call; the guest gets EINVAL. Any other exception is a kernel bug and propagates.
+      const code = (e as { code?: unknown }).code;
+      if (e instanceof Error && typeof code === 'string' && code.startsWith('ERR_')) {
+        const key = `internal:${name}`;
+        if (!this.#warned.has(key)) {
+          this.#warned.add(key);
+          this.warn(`ucrun: internal error in ${name}: ${e.message} (returns EINVAL)`);
+        }
+        return -Errno.EINVAL;
+      }
       throw e;
     }
   }

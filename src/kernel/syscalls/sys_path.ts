@@ -96,6 +96,7 @@ export const pathCalls = {
   },
   /** faccessat2(2) */
   faccessat2(t: Task, [dirfd, path, mode, flags]: number[]): SyscallResult {
+    mode |= 0; flags |= 0;
     if (mode & ~7) return -Errno.EINVAL;
     if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -Errno.EINVAL;
     const r = entry(t, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) === 0);

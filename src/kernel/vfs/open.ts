@@ -44,19 +44,22 @@ export function dirBase(p: Process, dirfd: number, path: string): string | numbe
   return f.path;
 }
 
-const procInRoot = new Map<string, boolean>();
-const rootHasProc = (root: string): boolean => {
-  let v = procInRoot.get(root);
-  if (v === undefined) procInRoot.set(root, (v = fs.existsSync(root === '/' ? '/proc' : `${root}/proc`)));
+const inRoot = new Map<string, boolean>();
+/** Does the guest root have this top-level directory on the host? (cached) */
+const rootHas = (root: string, dir: string): boolean => {
+  const key = `${root}\0${dir}`;
+  let v = inRoot.get(key);
+  if (v === undefined) inRoot.set(key, (v = fs.existsSync(root === '/' ? dir : `${root}${dir}`)));
   return v;
 };
 
 /** Kernel-provided symlinks. */
 export function virtualLinks(p: Process) {
   return (guest: string): string | typeof VIRTUAL_DIR | undefined => {
-    // Under a --root without a /proc directory, /proc is the kernel's, so /proc/self/exe and
-    // /proc/self/fd/N still resolve (with one, its entries are looked up as they are).
-    if (guest === '/proc') return rootHasProc(p.kernel.root) ? undefined : VIRTUAL_DIR;
+    // Under a --root without a /proc or /dev directory, that directory is the kernel's, so
+    // /proc/self/exe, /proc/self/fd/N and the kernel's devices (/dev/null, ...) still resolve
+    // (with one, its entries are looked up as they are).
+    if (guest === '/proc' || guest === '/dev') return rootHas(p.kernel.root, guest) ? undefined : VIRTUAL_DIR;
     if (guest === '/proc/self' || guest === `/proc/${p.pid}`) return VIRTUAL_DIR;
     if (guest === '/proc/self/exe' || guest === `/proc/${p.pid}/exe`) return p.exePath;
     const m = /^\/proc\/(?:self|\d+)\/fd\/(\d+)$/.exec(guest);
