@@ -162,6 +162,9 @@ export const pathCalls = {
   fchmod(t: Task, [fd, mode]: number[]): SyscallResult {
     const f = t.proc.fds.get(fd | 0);
     if (!f) return -Errno.EBADF;
+    // The std streams ucrun lends the guest (fds 0-2, not opened by the guest) are the host's
+    // objects, often /dev/null or a terminal: their mode is not the guest's to change.
+    if (f instanceof HostFile && !f.ownsFd) return -Errno.EPERM;
     if (f instanceof HostFile || f instanceof HostDir) return hostOp(() => fs.fchmodSync(f.hostFd, mode & 0o7777));
     return 0;
   },
