@@ -157,13 +157,17 @@ static void test_fork_waiters(void)
     pthread_mutex_lock(&g_m);
     while (g_waiting < 3)
         pthread_cond_wait(&g_c, &g_m);
-    pthread_mutex_unlock(&g_m);
+    /* fork while holding the mutex: a waiter woken by another's broadcast cannot be holding it
+     * at the fork (it would stay locked forever in the child). */
     pid_t pid = fork();
+    if (pid != 0)
+        pthread_mutex_unlock(&g_m);
     if (pid == 0) {
-        /* the waiters do not exist here and the mutex is free. (The shared condvar still
-         * counts the parent's waiters, so a broadcast could wait for them forever: a new
-         * condvar is used instead.) */
-        int ok = pthread_mutex_trylock(&g_m) == 0;
+        /* the waiters do not exist here; the child's only thread holds the (normal) mutex and
+         * releases it. (The shared condvar still counts the parent's waiters, so a broadcast
+         * could wait for them forever: a new condvar is used instead.) */
+        int ok = pthread_mutex_unlock(&g_m) == 0;
+        ok = ok && pthread_mutex_trylock(&g_m) == 0;
         pthread_cond_t c2 = PTHREAD_COND_INITIALIZER;
         struct timespec d;
         clock_gettime(CLOCK_REALTIME, &d);
