@@ -6,6 +6,7 @@ import { AT, MODE } from '../abi.js';
 import { Errno } from '../errno.js';
 import type { Task } from '../task.js';
 import type { SyscallResult } from '../wait.js';
+import { procStat } from '../vfs/procfs.js';
 import { deviceStat, isDevice } from '../vfs/devices.js';
 import { hostErrno, statFromHost } from '../vfs/hostfs.js';
 import { lookup } from '../vfs/open.js';
@@ -27,6 +28,7 @@ function statPath(t: Task, dirfd: number, path: string, follow: boolean): Stat |
   const r = lookup(t.proc, dirfd, path, follow);
   if (typeof r === 'number') return r;
   if (isDevice(r.guest)) return deviceStat(r.guest);
+  if (r.vfile) return procStat();
   if (r.vlink !== undefined) {
     const now = Math.floor(Date.now() / 1000);
     return { dev: 22, ino: 4000, mode: MODE.S_IFLNK | 0o777, nlink: 1, uid: 0, gid: 0, rdev: 0, size: r.vlink.length,

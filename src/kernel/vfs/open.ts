@@ -7,7 +7,8 @@ import { DeviceFile, isDevice } from './devices.js';
 import type { FdTable } from './fdtable.js';
 import { O_ACCMODE, O_RDONLY, O_WRONLY, OpenFile } from './file.js';
 import { HostDir, HostFile, hostErrno } from './hostfs.js';
-import { resolvePath, Resolved, VIRTUAL_DIR } from './path.js';
+import { resolvePath, Resolved, VIRTUAL_DIR, VIRTUAL_NONE, type VirtualFile } from './path.js';
+import { ProcFile, procFileContent } from './procfs.js';
 import { AT, OpenFlagName } from '../abi.js';
 
 const { AT_FDCWD } = AT;
@@ -53,19 +54,30 @@ const rootHas = (root: string, dir: string): boolean => {
   return v;
 };
 
-/** Kernel-provided symlinks. */
+/**
+ * Kernel-provided nodes. /proc/self, /proc/thread-self and /proc/<pid> of a guest process are
+ * the kernel's: exe, cwd and fd/N are links, anything else there does not exist, and never
+ * falls through to the host's /proc, where /proc/self is ucrun's own process (its memory, its
+ * fds). A numeric /proc entry that is no guest process does not exist either (a host pid).
+ */
 export function virtualLinks(p: Process) {
-  return (guest: string): string | typeof VIRTUAL_DIR | undefined => {
+  return (guest: string): string | typeof VIRTUAL_DIR | typeof VIRTUAL_NONE | VirtualFile | undefined => {
     // Under a --root without a /proc or /dev directory, that directory is the kernel's, so
     // /proc/self/exe, /proc/self/fd/N and the kernel's devices (/dev/null, ...) still resolve
     // (with one, its entries are looked up as they are).
     if (guest === '/proc' || guest === '/dev') return rootHas(p.kernel.root, guest) ? undefined : VIRTUAL_DIR;
-    if (guest === '/proc/self' || guest === `/proc/${p.pid}`) return VIRTUAL_DIR;
-    if (guest === '/proc/self/exe' || guest === `/proc/${p.pid}/exe`) return p.exePath;
-    const m = /^\/proc\/(?:self|\d+)\/fd\/(\d+)$/.exec(guest);
-    if (m) return p.fds.get(Number(m[1]))?.path;
-    if (guest === '/proc/self/cwd') return p.cwd;
-    return undefined;
+    const m = /^\/proc\/(self|thread-self|\d+)(\/.*)?$/.exec(guest);
+    if (!m) return undefined;
+    const who = m[1] === 'self' || m[1] === 'thread-self' ? p : p.kernel.processes.get(Number(m[1]));
+    if (!who || !who.alive) return VIRTUAL_NONE;
+    const rest = m[2] ?? '';
+    if (rest === '' || rest === '/fd') return VIRTUAL_DIR;
+    if (rest === '/exe') return who.exePath;
+    if (rest === '/cwd') return who.cwd;
+    const fd = /^\/fd\/(\d+)$/.exec(rest);
+    if (fd) return who.fds.get(Number(fd[1]))?.path ?? VIRTUAL_NONE;
+    const content = procFileContent(who, rest.slice(1));
+    return content ? { content } : VIRTUAL_NONE;
   };
 }
 
@@ -89,6 +101,7 @@ export function openFile(t: Task, req: OpenRequest, o: OpenFlags): OpenFile | nu
   const r = lookup(p, req.dirfd, req.path, follow);
   if (typeof r === 'number') return r;
   if (isDevice(r.guest)) return new DeviceFile(flags, r.guest);
+  if (r.vfile) return acc === O_RDONLY ? new ProcFile(flags, r.guest, r.vfile.content()) : -Errno.EACCES;
   if (r.vlink !== undefined || (r.st?.isSymbolicLink() && (flags & o.O_NOFOLLOW))) return -Errno.ELOOP;
   if (r.st && (flags & O_CREAT) && (flags & O_EXCL)) return -Errno.EEXIST;
   if (!r.st && !(flags & O_CREAT)) return -Errno.ENOENT;

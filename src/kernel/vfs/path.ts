@@ -19,13 +19,24 @@ export interface Resolved {
   vlink?: string;
   /** The final component is a kernel-provided directory. */
   vdir?: boolean;
+  /** The final component is a kernel-made file. */
+  vfile?: VirtualFile;
 }
 
 /** A directory that exists only in the kernel (e.g. /proc/self): walked through, never looked up on the host. */
 export const VIRTUAL_DIR = Symbol('virtual directory');
 
-/** Kernel-provided nodes (e.g. /proc/self/exe): a symlink target, VIRTUAL_DIR, or undefined for the host's. */
-export type VirtualLink = (guest: string) => string | typeof VIRTUAL_DIR | undefined;
+/** A name the kernel owns and that does not exist (e.g. /proc/self/mem): never looked up on the host. */
+export const VIRTUAL_NONE = Symbol('no such kernel node');
+
+/**
+ * Kernel-provided nodes (e.g. /proc/self/exe): a symlink target, VIRTUAL_DIR, VIRTUAL_NONE, or
+ * undefined for the host's.
+ */
+export type VirtualLink = (guest: string) => string | typeof VIRTUAL_DIR | typeof VIRTUAL_NONE | VirtualFile | undefined;
+
+/** A file whose bytes the kernel makes when it is opened (/proc/self/maps, status, ...). */
+export interface VirtualFile { content: () => string }
 
 export function hostPath(root: string, guest: string): string {
   return root === '/' ? guest : guest === '/' ? root : root + guest;
@@ -72,6 +83,11 @@ export function resolvePath(root: string, base: string, path: string, followLast
       comps.push(c);
       const guest = '/' + comps.join('/');
       const virt = vlink?.(guest);
+      if (virt === VIRTUAL_NONE) return -Errno.ENOENT;
+      if (typeof virt === 'object') {
+        if (!last || trailingSlash) return -Errno.ENOTDIR;
+        return { guest, host: hostPath(root, guest), st: undefined, vfile: virt };
+      }
       if (virt === VIRTUAL_DIR) { st = undefined; if (last) return { guest, host: hostPath(root, guest), st: undefined, vdir: true }; continue; }
       if (virt !== undefined) {
         if (last && !followLast && !trailingSlash) return { guest, host: hostPath(root, guest), st: undefined, vlink: virt };
@@ -105,6 +121,8 @@ export function resolvePath(root: string, base: string, path: string, followLast
   // "." / ".." / "" components leave the final node unexamined: look at it now.
   if (!st) {
     const v = vlink?.(guest);
+    if (v === VIRTUAL_NONE) return -Errno.ENOENT;
+    if (typeof v === 'object') return { guest, host: hostPath(root, guest), st: undefined, vfile: v };
     if (v === VIRTUAL_DIR) return { guest, host: hostPath(root, guest), st: undefined, vdir: true };
     try { st = lstatOrUndefined(hostPath(root, guest)); } catch (e) { if (typeof e === 'number') return -e; throw e; }
   }
