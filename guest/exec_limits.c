@@ -55,6 +55,12 @@ int main(void)
     CHECK(exec_errno(p) == EACCES, "execve of a file without an execute bit -> EACCES");
 
     CHECK(exec_errno("/dev/zero") == EACCES, "execve of /dev/zero -> EACCES");
+    put_file("bang2", "#!", 0755);
+    path(p, sizeof p, "bang2");
+    CHECK(exec_errno(p) == EACCES, "execve of a 2-byte \"#!\" file -> EACCES (the empty interpreter)");
+    put_file("bang3", "#!\n", 0755);
+    path(p, sizeof p, "bang3");
+    CHECK(exec_errno(p) == ENOEXEC, "execve of \"#!\\n\" -> ENOEXEC (no interpreter name)");
     CHECK(exec_errno(g_dir) == EACCES, "execve of a directory -> EACCES");
 
     put_file("ok.sh", "#!/bin/busybox sh\nexit 5\n", 0755);
@@ -92,7 +98,7 @@ int main(void)
     path(p, sizeof p, "s6");
     CHECK(run(p) == 200 + ELOOP, "six levels of #! -> ELOOP");
 
-    const char *names[] = { "plain", "ok.sh", "link", "s1", "s2", "s3", "s4", "s5", "s6" };
+    const char *names[] = { "plain", "bang2", "bang3", "ok.sh", "link", "s1", "s2", "s3", "s4", "s5", "s6" };
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
         path(p, sizeof p, names[i]);
         unlinkat(AT_FDCWD, p, 0);

@@ -78,6 +78,13 @@ function mapTrampoline(kernel: Kernel, mm: AddressSpace, arch: ArchSpec): void {
 export function parseShebang(file: Uint8Array): { interp: string; arg?: string } | undefined {
   if (file.length < 2 || file[0] !== 0x23 || file[1] !== 0x21) return undefined;
   let end = file.indexOf(0x0a);
+  if (end < 0 || end >= 256) {
+    // binfmt_script with no newline in its 256-byte buffer (zero-padded past the file's end):
+    // a name that starts at a NUL is the empty interpreter, which execve refuses (EACCES).
+    let i = 2;
+    while (i < file.length && i < 256 && (file[i] === 0x20 || file[i] === 0x09)) i++;
+    if (i >= file.length || file[i] === 0) return { interp: '' };
+  }
   if (end < 0) end = Math.min(file.length, 256);
   const line = new TextDecoder().decode(file.subarray(2, Math.min(end, 256))).replace(/[ \t]+$/, '');
   const m = /^[ \t]*(\S+)(?:[ \t]+(.*))?$/.exec(line);

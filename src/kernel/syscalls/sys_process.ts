@@ -181,6 +181,7 @@ function doExecve(t: Task, dirfd: number, pathAddr: number, argvAddr: number, en
     }
     // exec_binprm: at most 5 interpreter rewrites (a chain of five #! scripts runs).
     if (depth >= 5) return -Errno.ELOOP;
+    if (sb.interp === '') return -Errno.EACCES; // "#!" and then nothing before a NUL
     argv = [sb.interp, ...(sb.arg !== undefined ? [sb.arg] : []), path, ...argv.slice(1)];
     path = sb.interp;
     execfn = path;
