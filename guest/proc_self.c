@@ -65,6 +65,14 @@ int main(void)
     CHECK(covers(buf, (uintptr_t)main, "r-x", NULL), "maps: main() lies in an r-x mapping");
     CHECK(covers(buf, (uintptr_t)&local, "rw-", "[stack]"), "maps: a local variable lies in [stack]");
 
+    int len = read_all("/proc/self/cmdline", buf, sizeof buf);
+    CHECK(len > 0 && strstr(buf, "proc_self") != NULL && buf[len - 1] == 0, "cmdline: argv[0] names this program, NUL-terminated");
+    len = read_all("/proc/self/environ", buf, sizeof buf);
+    int found = 0;
+    for (int i = 0; i < len; i += (int)strlen(buf + i) + 1)
+        found |= strcmp(buf + i, "UCRUN_TEST=yes") == 0;
+    CHECK(getenv("UCRUN_TEST") == NULL || found, "environ holds the environment the program got");
+
     char link[256];
     ssize_t n = readlinkat(AT_FDCWD, "/proc/self/exe", link, sizeof link - 1);
     link[n > 0 ? n : 0] = 0;

@@ -177,6 +177,8 @@ export class Kernel {
     const abs = hostResolve(hostPath);
     const proc = this.createProcess(undefined, img.arch, img.mm, fds, cwd);
     proc.exePath = guestPathOf(this.root, abs) ?? abs;
+    proc.argv = argv;
+    proc.envp = envp;
     proc.comm = abs.split('/').pop()!.slice(0, 15);
     const t = proc.tasks[0];
     img.arch.startThread(t.engine, img.start.entry, img.start.sp);

@@ -83,6 +83,9 @@ export class Process {
   exitRecord: ExitRecord | undefined;
   /** The guest path of the running executable (/proc/self/exe). */
   exePath = '';
+  /** argv and envp as execve received them (/proc/<pid>/cmdline, environ). */
+  argv: string[] = [];
+  envp: string[] = [];
   umask = 0o022;
   parent: Process | undefined;
   readonly children = new Set<Process>();

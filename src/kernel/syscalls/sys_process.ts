@@ -55,6 +55,8 @@ function doClone(t: Task, req: CloneRequest): SyscallResult {
   const mm = parent.mm.fork();
   const child = k.createProcess(flags & CLONE_PARENT ? parent.parent ?? parent : parent, parent.arch, mm, parent.fds.clone(), parent.cwd);
   child.exePath = parent.exePath;
+  child.argv = parent.argv;
+  child.envp = parent.envp;
   child.comm = parent.comm;
   child.umask = parent.umask;
   for (const [r, v] of parent.rlimits) child.rlimits.set(r, v);
@@ -176,7 +178,7 @@ function doExecve(t: Task, dirfd: number, pathAddr: number, argvAddr: number, en
         }
         throw e;
       }
-      commitExec(t, img, opened.guest, argv);
+      commitExec(t, img, opened.guest, argv, envp);
       throw new TaskExit(); // the old image never sees a return value
     }
     // exec_binprm: at most 5 interpreter rewrites (a chain of five #! scripts runs).
@@ -190,7 +192,7 @@ function doExecve(t: Task, dirfd: number, pathAddr: number, argvAddr: number, en
 }
 
 /** The point of no return (begin_new_exec): swap the image once the engine has stopped. */
-function commitExec(t: Task, img: ReturnType<typeof buildImage>, guestPath: string, argv: string[]): void {
+function commitExec(t: Task, img: ReturnType<typeof buildImage>, guestPath: string, argv: string[], envp: string[]): void {
   const p = t.proc;
   const k = t.kernel;
   // de_thread: every other thread dies; the caller takes the leader's tid.
@@ -202,6 +204,8 @@ function commitExec(t: Task, img: ReturnType<typeof buildImage>, guestPath: stri
   for (const [sig, act] of [...p.sigactions]) if (act.handler > 1) p.sigactions.delete(sig);
   t.altstack = { sp: 0, size: 0, flags: 2 };
   p.exePath = guestPath;
+  p.argv = argv;
+  p.envp = envp;
   p.comm = guestPath.split('/').pop()!.slice(0, 15);
   if (p.vforkParent) { p.vforkParent.wake(); p.vforkParent = undefined; }
   k.tracer?.execed?.(t, guestPath, argv);

@@ -1,6 +1,7 @@
 // The kernel's own /proc/<pid> files (fs/proc/array.c, task_mmu.c, base.c): made from the guest
 // process when opened, never read from the host's /proc (where /proc/self is ucrun's process).
-// Served: maps, status, stat, comm. Other names under /proc/<pid> do not exist (ENOENT).
+// Served: maps, status, stat, comm, cmdline, environ (argv and envp as execve received them).
+// Other names under /proc/<pid> do not exist (ENOENT).
 import type { Stat } from '../../arch/stat.js';
 import type { PhysChunk } from '../../mm/guest_memory.js';
 import { copyToChunks } from '../../mm/guest_memory.js';
@@ -52,6 +53,8 @@ export function procFileContent(p: Process, name: string): (() => string) | unde
     case 'status': return () => status(p);
     case 'stat': return () => stat(p);
     case 'comm': return () => `${p.comm}\n`;
+    case 'cmdline': return () => p.argv.map((a) => a + '\0').join('');
+    case 'environ': return () => p.envp.map((a) => a + '\0').join('');
     default: return undefined;
   }
 }
