@@ -149,7 +149,7 @@ describe('ucrun run on things that cannot be executed', () => {
 
 describe('/proc is the guest\'s', () => {
   it('/proc/self/mem and a host process\'s /proc/<pid> do not exist for the guest (never node\'s)', () => {
-    for (const path of ['/proc/self/mem', '/proc/self/environ', `/proc/${process.pid}/status`, '/proc/thread-self/mem']) {
+    for (const path of ['/proc/self/mem', '/proc/self/auxv', `/proc/${process.pid}/status`, '/proc/thread-self/mem']) {
       const r = spawnSync(process.execPath, [CLI, 'run', '/bin/busybox', 'head', '-c', '16', path], { encoding: 'utf8', timeout: 20_000 });
       expect(r.status, path).toBe(1);
       expect(r.stderr, path).toMatch(/No such file or directory/);
