@@ -1,6 +1,6 @@
 // The CLI as a user meets it: `node bin/ucrun.js run …` on things that are not runnable
 // static ELF files must exit like a shell does (126 / 127 / 2) with one clear line on stderr.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +41,14 @@ beforeAll(() => {
   }
   files.huge = join(tmp, 'hello-1tib-bss');
   writeFileSync(files.huge, hello, { mode: 0o755 });
+  files.stdinThreads = join(tmp, 'stdin-threads');
+  writeFileSync(join(tmp, 'stdin-threads.c'), [
+    '#include <pthread.h>', '#include <stdio.h>', '#include <unistd.h>', '#include <stdatomic.h>',
+    'static atomic_int ticks;',
+    'static void *ticker(void *a) { (void)a; for (int i = 0; i < 5; i++) { usleep(20000); ticks++; } return 0; }',
+    'int main(void) { pthread_t t; pthread_create(&t, 0, ticker, 0); char b[64]; ssize_t n = read(0, b, sizeof b);',
+    '  int seen = ticks; pthread_join(t, 0); printf("read %zd, ticks while reading %d\\n", n, seen); return 0; }', ''].join('\n'));
+  execFileSync('gcc', ['-static', '-O2', '-pthread', join(tmp, 'stdin-threads.c'), '-o', files.stdinThreads], { stdio: 'ignore' });
   files.oom = join(tmp, 'oom');
   writeFileSync(join(tmp, 'oom.c'), [
     '#include <stdio.h>', '#include <stdlib.h>', '#include <string.h>', '#include <sys/mman.h>', '#include <fcntl.h>', '#include <unistd.h>',
@@ -169,12 +177,30 @@ describe('--root', () => {
   });
 });
 
+describe('host streams are polled', () => {
+  it('a thread blocked reading ucrun\'s stdin (a pipe that stays empty for 300 ms) lets the other threads run', () => {
+    const r = spawnSync('sh', ['-c', `(sleep 0.3; echo hello) | "${process.execPath}" "${CLI}" run "${files.stdinThreads}"`], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.stdout).toBe('read 6, ticks while reading 5\n');
+    expect(r.status).toBe(0);
+  });
+});
+
 describe('host FIFOs', () => {
-  it('a guest open() of a host FIFO never blocks the emulator (refused: FIFOs are not served through the host)', () => {
+  it('a guest reads a host FIFO a host program writes later: its task waits (polled), the emulator does not', () => {
     const fifo = join(tmp, 'guest-fifo');
     execFileSync('mkfifo', [fifo]);
-    const t0 = performance.now();
+    const writer = spawn('sh', ['-c', `sleep 0.3; echo from-host > ${fifo}`], { stdio: 'ignore' });
     const r = spawnSync(process.execPath, [CLI, 'run', '/bin/busybox', 'cat', fifo], { encoding: 'utf8', timeout: 20_000 });
+    writer.kill();
+    expect(r.stdout).toBe('from-host\n');
+    expect(r.status).toBe(0);
+  });
+
+  it('a guest open() of a FIFO for writing with no reader is ENXIO at once (never a host wait)', () => {
+    const fifo = join(tmp, 'guest-fifo-w');
+    execFileSync('mkfifo', [fifo]);
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [CLI, 'run', '/bin/busybox', 'sh', '-c', `echo x > ${fifo}`], { encoding: 'utf8', timeout: 20_000 });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/No such device or address/);
     expect(performance.now() - t0).toBeLessThan(10_000);

@@ -6,8 +6,9 @@ import type { Stat } from '../../arch/stat.js';
 import { copyFromChunks, copyToChunks, type PhysChunk } from '../../mm/guest_memory.js';
 import { Errno } from '../errno.js';
 import type { Task } from '../task.js';
-import type { SyscallResult } from '../wait.js';
-import { Dirent, OpenFile, POLLIN, POLLOUT, S_IFDIR, S_IFLNK, S_IFREG } from './file.js';
+import { block, type SyscallResult } from '../wait.js';
+import { Dirent, OpenFile, POLLERR, POLLHUP, POLLIN, POLLOUT, S_IFDIR, S_IFLNK, S_IFREG } from './file.js';
+import { hostPoll } from './hostpoll.js';
 import { hostIoctl } from './host_tty.js';
 
 /** Host error -> -errno (node reports the Linux name in `code`). */
@@ -36,6 +37,9 @@ function scratchOf(n: number): Buffer {
   return scratch;
 }
 
+/** How often a task waiting on a host stream looks again (ms). */
+const HOST_POLL_MS = 5;
+
 /** A host file descriptor: regular files and the std streams. */
 export class HostFile extends OpenFile {
   constructor(
@@ -52,13 +56,20 @@ export class HostFile extends OpenFile {
   stat(): Stat { return statFromHost(fs.fstatSync(this.hostFd, { bigint: true })); }
 
   override read(t: Task, dst: PhysChunk[], len: number, pos: number | undefined): SyscallResult {
+    // A host stream (terminal, pipe, FIFO) is polled, never waited on: with nothing to read the
+    // task parks and retries every few ms, interruptible by signals like any blocking read.
+    if (!this.positional && !(hostPoll(this.hostFd, POLLIN) & (POLLIN | POLLHUP | POLLERR))) {
+      return this.flags & t.proc.arch.o.O_NONBLOCK ? -Errno.EAGAIN : block([], performance.now() + HOST_POLL_MS);
+    }
     const buf = scratchOf(len);
     let n: number;
     try {
       n = fs.readSync(this.hostFd, buf, 0, len, this.positional ? (pos ?? this.offset) : null);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') n = readStreamBlocking(this.hostFd, buf, len);
-      else return hostErrno(e);
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+        return this.flags & t.proc.arch.o.O_NONBLOCK ? -Errno.EAGAIN : block([], performance.now() + HOST_POLL_MS);
+      }
+      return hostErrno(e);
     }
     copyToChunks(t.kernel.phys.u8, dst, buf.subarray(0, n));
     if (this.positional && pos === undefined) this.offset += n;
@@ -66,6 +77,10 @@ export class HostFile extends OpenFile {
   }
 
   override write(t: Task, src: PhysChunk[], len: number, pos: number | undefined): SyscallResult {
+    // A full host stream is polled like an empty one on read (never a host wait).
+    if (!this.positional && !(hostPoll(this.hostFd, POLLOUT) & (POLLOUT | POLLERR | POLLHUP))) {
+      return this.flags & t.proc.arch.o.O_NONBLOCK ? -Errno.EAGAIN : block([], performance.now() + HOST_POLL_MS);
+    }
     // scratch is shared: used only until the next read/write.
     const buf = copyFromChunks(t.kernel.phys.u8, src, scratchOf(len));
     try {
@@ -83,7 +98,7 @@ export class HostFile extends OpenFile {
 
   override ioctl(t: Task, req: number, arg: number): SyscallResult { return hostIoctl(t, this.hostFd, req, arg); }
 
-  override poll(): number { return POLLIN | POLLOUT; }
+  override poll(): number { return this.positional ? POLLIN | POLLOUT : hostPoll(this.hostFd); }
 
   override release(): void { if (this.ownsFd) try { fs.closeSync(this.hostFd); } catch { /* already gone */ } }
 }
@@ -93,23 +108,15 @@ function writeAll(fd: number, buf: Buffer, len: number, at: number | null): numb
   while (done < len) {
     let n: number;
     try { n = fs.writeSync(fd, buf, done, len - done, at === null ? null : at + done); } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') { sleepMs(1); continue; }
+      // A non-blocking host stream took part of it: report that much (a short write).
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN' && done > 0) return done;
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN' && at === null) { sleepMs(1); continue; }
       if (done > 0) return done;
       throw e;
     }
     done += n;
   }
   return done;
-}
-
-/** A host stream opened non-blocking by someone else: wait for data instead of failing. */
-function readStreamBlocking(fd: number, buf: Buffer, len: number): number {
-  for (;;) {
-    sleepMs(5);
-    try { return fs.readSync(fd, buf, 0, len, null); } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-    }
-  }
 }
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));

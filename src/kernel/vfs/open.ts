@@ -118,19 +118,22 @@ export function openFile(t: Task, req: OpenRequest, o: OpenFlags): OpenFile | nu
   if (flags & O_EXCL) hflags |= fs.constants.O_EXCL;
   if (flags & O_TRUNC) hflags |= fs.constants.O_TRUNC;
   hflags |= fs.constants.O_NOFOLLOW;
-  // FIFOs, sockets and host devices are not served through the host. Refuse them before the
-  // host open, which for a FIFO would block the whole emulator until the other end opens;
-  // O_NONBLOCK on the host open keeps a FIFO swapped in after the lstat from blocking either.
-  if (r.st && !r.st.isFile()) return -Errno.ENXIO;
+  // Host FIFOs are opened non-blocking on the host (a blocking open would stop the whole
+  // emulator until the other end opens) and then served as streams: reads and writes are polled
+  // (HostFile). Deviations: a blocking O_RDONLY open returns at once, its first read waits for
+  // a writer's data; O_WRONLY with no reader is ENXIO even without O_NONBLOCK. Host sockets and
+  // devices are not served through the host.
+  const fifo = r.st?.isFIFO() === true;
+  if (r.st && !r.st.isFile() && !fifo) return -Errno.ENXIO;
   hflags |= fs.constants.O_NONBLOCK;
   try {
     const fd = fs.openSync(r.host, hflags, req.mode & ~p.umask & 0o7777);
-    if (!(flags & O_CREAT) && !fs.fstatSync(fd).isFile()) {
-      // FIFOs, sockets and host devices are not emulated through the host; refuse clearly.
+    const hst = fs.fstatSync(fd);
+    if (!(flags & O_CREAT) && !hst.isFile() && !(fifo && hst.isFIFO())) {
       fs.closeSync(fd);
       return -Errno.ENXIO;
     }
-    const file: HostFile = new HostFile(fd, flags, r.guest, true, () => (file.flags & O_APPEND) !== 0);
+    const file: HostFile = new HostFile(fd, flags, r.guest, !hst.isFIFO(), () => (file.flags & O_APPEND) !== 0);
     return file;
   } catch (e) { return hostErrno(e); }
 }
