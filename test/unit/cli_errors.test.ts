@@ -178,8 +178,8 @@ describe('--root', () => {
 });
 
 describe('host streams are polled', () => {
-  it('a thread blocked reading ucrun\'s stdin (a pipe that stays empty for 300 ms) lets the other threads run', () => {
-    const r = spawnSync('sh', ['-c', `(sleep 0.3; echo hello) | "${process.execPath}" "${CLI}" run "${files.stdinThreads}"`], { encoding: 'utf8', timeout: 20_000 });
+  it('a thread blocked reading ucrun\'s stdin (a pipe that stays empty for 1.5 s) lets the other threads run', () => {
+    const r = spawnSync('sh', ['-c', `(sleep 1.5; echo hello) | "${process.execPath}" "${CLI}" run "${files.stdinThreads}"`], { encoding: 'utf8', timeout: 20_000 });
     expect(r.stdout).toBe('read 6, ticks while reading 5\n');
     expect(r.status).toBe(0);
   });
