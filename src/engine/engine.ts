@@ -41,6 +41,11 @@ export interface CpuSpec {
   syscallTrap: 'x86-syscall-insn' | 'arm64-svc-intr';
   /** First TLB flush after this many fills (the interval then doubles) so QEMU resizes its TLB. */
   tlbFlushEvery: number;
+  /**
+   * The front end loads into temporaries, so a stop after a guest load (Unicorn's per-access
+   * exit check) still resumes correctly (x86_64 yes; aarch64 loads straight into the register).
+   */
+  loadsViaTemporaries: boolean;
 }
 
 const UNTIL_NEVER = 0xffff_ffff_ffff_fffen;
@@ -171,8 +176,8 @@ export class Engine {
   /**
    * An asynchronous stop resumes correctly: Unicorn's per-access exit checks are off, so a stop
    * lands between translation blocks. Without that (an unknown libunicorn build) it is still
-   * true on x86_64, whose loads go through temporaries; aarch64 is then preempted only at
-   * syscalls (see native/exit_checks.c).
+   * true where the arch loads through temporaries (CpuSpec.loadsViaTemporaries); other arches
+   * are then preempted only at syscalls (see native/exit_checks.c).
    */
   readonly asyncStopSafe: boolean;
   #armed = false;
@@ -195,7 +200,7 @@ export class Engine {
     // Before anything is translated: exit checks only at block starts (native/exit_checks.c).
     const off = this.#watchdog.noExitRequestOffset;
     if (off >= 0) this.#watchdog.setByte(this.uc, off, 1);
-    this.asyncStopSafe = off >= 0 || spec.syscallTrap === 'x86-syscall-insn';
+    this.asyncStopSafe = off >= 0 || spec.loadsViaTemporaries;
     this.#mapPhys(0, phys.byteLength);
     phys.onGrow((oldBytes, newBytes) => { if (!this.#closed) this.#mapPhys(oldBytes, newBytes); });
     const cb = registerCallbacks(this.lib);

@@ -198,6 +198,13 @@ export class Kernel {
     return proc;
   }
 
+  /** The live thread with tid `tid`; with `self`, tid 0 names it (sched_*, get_robust_list). */
+  liveTask(tid: number, self?: Task): Task | undefined {
+    if (tid === 0 && self) return self;
+    const t = this.tasks.get(tid);
+    return t && t.state !== 'dead' ? t : undefined;
+  }
+
   /** A new thread of `p` with its own engine (registers not set); not yet runnable. */
   addThread(p: Process, tid: number): Task {
     const t = new Task(p, tid);
@@ -265,7 +272,7 @@ export class Kernel {
     const arch = t.proc.arch;
     let pool = this.#pool.get(arch);
     if (!pool) this.#pool.set(arch, (pool = []));
-    if (!this.exit && !t.everFaulted && pool.length < ENGINE_POOL && t.engine.spec === arch.cpu) {
+    if (!this.exit && !t.everFaulted && pool.length < ENGINE_POOL) {
       pool.push({ engine: t.engine, mm: t.proc.mm.id, stale: false });
     } else t.engine.close();
   }

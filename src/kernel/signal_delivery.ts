@@ -47,9 +47,12 @@ export function isIgnored(p: Process, sig: number): boolean {
 /** Signals pending for a thread: its own set and its process's. */
 export const pendingMask = (t: Task): bigint => t.proc.shared.mask | t.private.mask;
 
+/** Pending signals `t` does not block (SIGKILL and SIGSTOP never are). */
+export const deliverable = (t: Task): bigint => pendingMask(t) & ~(t.sigmask & ~UNBLOCKABLE);
+
 /** The lowest pending signal `t` does not block (SIGKILL first), or 0. */
 export function nextSignal(t: Task): number {
-  const ready = pendingMask(t) & ~(t.sigmask & ~UNBLOCKABLE);
+  const ready = deliverable(t);
   if (ready === 0n) return 0;
   if (ready & bit(Signal.SIGKILL)) return Signal.SIGKILL;
   for (let s = 1; s <= 64; s++) if (ready & bit(s)) return s;
@@ -59,7 +62,7 @@ export function nextSignal(t: Task): number {
 /** Is there something deliverable to `t` that would interrupt a blocked call? */
 export function hasInterruptingSignal(t: Task): boolean {
   const p = t.proc;
-  const ready = pendingMask(t) & ~(t.sigmask & ~UNBLOCKABLE);
+  const ready = deliverable(t);
   if (ready === 0n) return false;
   for (let s = 1; s <= 64; s++) if ((ready & bit(s)) && !isIgnored(p, s)) return true;
   return false;

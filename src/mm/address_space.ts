@@ -86,9 +86,11 @@ export class AddressSpace {
 
   /**
    * Translate for the CPU or the kernel. Returns the physical address, or -1 if the VMA
-   * is missing or forbids the access. Allocates demand-zero frames and breaks COW.
+   * is missing or forbids the access. Allocates demand-zero frames and breaks COW; with
+   * `zeroRead` (the kernel reading) a page with no frame yet reads the shared zero frame and
+   * nothing is allocated.
    */
-  translate(vaddr: number, type: number): number {
+  translate(vaddr: number, type: number, zeroRead = false): number {
     const vma = this.find(vaddr);
     if (!vma) return -1;
     if (vma.busFrom !== undefined && vaddr >= vma.busFrom) return -1;
@@ -100,6 +102,7 @@ export class AddressSpace {
     let frame = this.pt.get(vpn);
     let perms = prot;
     if (frame === undefined) {
+      if (zeroRead) return this.phys.zeroFrame * PAGE_SIZE + (vaddr & PAGE_MASK);
       frame = this.phys.allocFrame();
       this.pt.set(vpn, frame);
     } else if (!vma.shared && this.phys.refs(frame) > 1) {
@@ -127,13 +130,7 @@ export class AddressSpace {
    */
   kernelTranslate(vaddr: number, write: boolean): number {
     if (!(vaddr >= 0 && vaddr < this.limit)) throw new GuestFault(vaddr, write, false);
-    if (!write && !this.pt.has(Math.floor(vaddr / PAGE_SIZE))) {
-      const vma = this.find(vaddr);
-      const readable = vma && (vma.prot & (PROT_READ | PROT_WRITE)) && !(vma.busFrom !== undefined && vaddr >= vma.busFrom);
-      if (!readable) throw new GuestFault(vaddr, false, vma !== undefined);
-      return this.phys.zeroFrame * PAGE_SIZE + (vaddr & PAGE_MASK);
-    }
-    const pa = this.translate(vaddr, write ? ACCESS_WRITE : ACCESS_READ);
+    const pa = write ? this.translate(vaddr, ACCESS_WRITE) : this.translate(vaddr, ACCESS_READ, true);
     if (pa < 0) throw new GuestFault(vaddr, write, this.find(vaddr) !== undefined);
     if (write && this.phys.code[pa >>> PAGE_SHIFT]) this.onCodeWrite();
     return pa;

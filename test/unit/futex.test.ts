@@ -26,7 +26,7 @@ function task(mm: AddressSpace, tid: number): Task {
     tid, state: 'running', callState: {}, futex: undefined, abandon: undefined, robustList: 0,
     mem: new GuestMemory(mm, phys),
     proc: { mm },
-    kernel: { futexes, tasks },
+    kernel: { futexes, tasks, liveTask: (tid: number) => tasks.get(tid) },
     wake() { if (t.state === 'blocked') { t.state = 'runnable'; woken.push(tid); } },
   } as unknown as Task & { state: string };
   tasks.set(tid, t);

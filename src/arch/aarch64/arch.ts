@@ -32,7 +32,7 @@ export const aarch64: ArchSpec = {
   elfMachine: 183,
   // Unicorn's aarch64 TLB page stays 1 KiB, so fills are 4x more frequent; QEMU only grows
   // its TLB on a flush: the engine flushes after 256 fills, then at doubling intervals.
-  cpu: { ucArch: UC_ARCH_ARM64, ucMode: UC_MODE_ARM, cpuModel: UC_CPU_ARM64_MAX, syscallTrap: 'arm64-svc-intr', tlbFlushEvery: 256 },
+  cpu: { ucArch: UC_ARCH_ARM64, ucMode: UC_MODE_ARM, cpuModel: UC_CPU_ARM64_MAX, syscallTrap: 'arm64-svc-intr', tlbFlushEvery: 256, loadsViaTemporaries: false },
   abi: {
     nr: A64_REG.X8,
     args: [0, 1, 2, 3, 4, 5].map(xreg),

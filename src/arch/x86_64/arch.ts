@@ -22,7 +22,7 @@ let hwcapCache: { hwcap: number; hwcap2: number } | undefined;
 export const x86_64: ArchSpec = {
   name: 'x86_64',
   elfMachine: 62,
-  cpu: { ucArch: UC_ARCH_X86, ucMode: UC_MODE_64, cpuModel: UC_CPU_X86_HASWELL, syscallTrap: 'x86-syscall-insn', tlbFlushEvery: 256 },
+  cpu: { ucArch: UC_ARCH_X86, ucMode: UC_MODE_64, cpuModel: UC_CPU_X86_HASWELL, syscallTrap: 'x86-syscall-insn', tlbFlushEvery: 256, loadsViaTemporaries: true },
   abi: {
     nr: X86_REG.RAX,
     args: [X86_REG.RDI, X86_REG.RSI, X86_REG.RDX, X86_REG.R10, X86_REG.R8, X86_REG.R9],

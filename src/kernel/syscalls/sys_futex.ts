@@ -118,8 +118,7 @@ function lockPi(t: Task, uaddr: number, priv: boolean, dl: number, trylock: bool
     return 0;
   }
   if (owner === t.tid) return -Errno.EDEADLK;
-  const holder = t.kernel.tasks.get(owner);
-  if (!holder || holder.state === 'dead') return -Errno.ESRCH;
+  if (!t.kernel.liveTask(owner)) return -Errno.ESRCH;
   if (trylock) return -Errno.EAGAIN;
   if (dl >= 0 && performance.now() >= dl) return -Errno.ETIMEDOUT;
   t.mem.setU32(uaddr, (v | FUTEX_WAITERS) >>> 0);
@@ -192,8 +191,8 @@ export const futexCalls = {
   },
   /** get_robust_list(2) */
   get_robust_list(t: Task, [pid, headPtr, lenPtr]: number[]): SyscallResult {
-    const target = (pid | 0) === 0 ? t : t.kernel.tasks.get(pid | 0);
-    if (!target || target.state === 'dead') return -Errno.ESRCH;
+    const target = t.kernel.liveTask(pid | 0, t);
+    if (!target) return -Errno.ESRCH;
     t.mem.setU64(headPtr, target.robustList);
     t.mem.setU64(lenPtr, ROBUST_HEAD_SIZE);
     return 0;

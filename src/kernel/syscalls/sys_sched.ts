@@ -29,11 +29,7 @@ const MB_SUPPORTED = MB_GLOBAL | MB_GLOBAL_EXPEDITED | MB_REGISTER_GLOBAL_EXPEDI
 /** Registrations per address space (membarrier_state lives in the mm). */
 const registered = new WeakMap<object, number>();
 
-function target(t: Task, pid: number): Task | undefined {
-  if ((pid | 0) === 0) return t;
-  const o = t.kernel.tasks.get(pid | 0);
-  return o && o.state !== 'dead' ? o : undefined;
-}
+const target = (t: Task, pid: number): Task | undefined => t.kernel.liveTask(pid | 0, t);
 
 export const schedCalls = {
   /** sched_getaffinity(2): returns the bytes written (cpumask_size) */

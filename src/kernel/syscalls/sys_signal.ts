@@ -9,7 +9,7 @@ import type { Process, QueuedSignal, Task } from '../task.js';
 import { block, SyscallResult } from '../wait.js';
 import { TaskExit } from '../dispatch.js';
 import {
-  bit, dequeue, discardPending, encodeSiginfo, hasInterruptingSignal, isIgnored, pendingMask, sendSignal, SI_TKILL,
+  bit, deliverable, dequeue, discardPending, encodeSiginfo, hasInterruptingSignal, isIgnored, pendingMask, sendSignal, SI_TKILL,
   SI_USER, UNBLOCKABLE,
 } from '../signal_delivery.js';
 
@@ -130,16 +130,16 @@ export const signalGenCalls = {
   /** tgkill(2): one thread of one thread group */
   tgkill(t: Task, [tgid, tid, sig]: number[]): SyscallResult {
     if ((tgid | 0) <= 0 || (tid | 0) <= 0 || sig < 0 || sig > 64) return -Errno.EINVAL;
-    const target = t.kernel.tasks.get(tid | 0);
-    if (!target || target.proc.pid !== (tgid | 0) || target.state === 'dead') return -Errno.ESRCH;
+    const target = t.kernel.liveTask(tid | 0);
+    if (!target || target.proc.pid !== (tgid | 0)) return -Errno.ESRCH;
     if (sig !== 0) sendSignal(target.proc, senderInfo(t, sig, SI_TKILL), target);
     return 0;
   },
   /** tkill(2) */
   tkill(t: Task, [tid, sig]: number[]): SyscallResult {
     if ((tid | 0) <= 0 || sig < 0 || sig > 64) return -Errno.EINVAL;
-    const target = t.kernel.tasks.get(tid | 0);
-    if (!target || target.state === 'dead') return -Errno.ESRCH;
+    const target = t.kernel.liveTask(tid | 0);
+    if (!target) return -Errno.ESRCH;
     if (sig !== 0) sendSignal(target.proc, senderInfo(t, sig, SI_TKILL), target);
     return 0;
   },
@@ -156,10 +156,10 @@ export const signalGenCalls = {
   /** rt_tgsigqueueinfo(2): the same to one thread (pthread_sigqueue) */
   rt_tgsigqueueinfo(t: Task, [tgid, tid, sig, uinfo]: number[]): SyscallResult {
     if ((tgid | 0) <= 0 || (tid | 0) <= 0 || (sig | 0) < 0 || (sig | 0) > 64) return -Errno.EINVAL;
-    const target = t.kernel.tasks.get(tid | 0);
+    const target = t.kernel.liveTask(tid | 0);
     const info = queuedInfo(t, sig | 0, uinfo, target?.proc === t.proc);
     if (typeof info === 'number') return info;
-    if (!target || target.proc.pid !== (tgid | 0) || target.state === 'dead') return -Errno.ESRCH;
+    if (!target || target.proc.pid !== (tgid | 0)) return -Errno.ESRCH;
     if (sig !== 0) sendSignal(target.proc, info, target);
     return 0;
   },
@@ -210,7 +210,7 @@ export const signalGenCalls = {
       return sig;
     }
     // Another, unblocked signal with an action interrupts the wait.
-    const other = pendingMask(t) & ~want & ~(t.sigmask & ~UNBLOCKABLE);
+    const other = deliverable(t) & ~want;
     if (other) for (let s = 1; s <= 64; s++) if ((other & bit(s)) && !isIgnored(p, s)) return -Errno.EINTR;
     if (t.callState.deadline === undefined) {
       if (timeout) {

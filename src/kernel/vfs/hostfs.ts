@@ -2,6 +2,7 @@
 // Data is read into one host buffer and copied to the guest's physical chunks (and the
 // reverse for writes); host errors map to the same Linux errno.
 import * as fs from 'node:fs';
+import { isatty } from 'node:tty';
 import type { Stat } from '../../arch/stat.js';
 import { copyFromChunks, copyToChunks, type PhysChunk } from '../../mm/guest_memory.js';
 import { Errno } from '../errno.js';
@@ -53,22 +54,45 @@ export class HostFile extends OpenFile {
 
   override get seekable(): boolean { return this.positional; }
 
+  #pollable: boolean | undefined;
+  /**
+   * The host fd can make a reader or writer wait (a pipe, FIFO, socket or terminal): only those
+   * are polled before I/O, so regular files and /dev/null cost no extra host call.
+   */
+  get #mayBlock(): boolean {
+    if (this.#pollable === undefined) {
+      let st: fs.Stats | undefined;
+      try { st = fs.fstatSync(this.hostFd); } catch { /* closed: the I/O itself reports it */ }
+      this.#pollable = !!st && (st.isFIFO() || st.isSocket() || (st.isCharacterDevice() && isatty(this.hostFd)));
+    }
+    return this.#pollable;
+  }
+
+  /** Not ready for `events`: the result to return (see #later), else undefined. */
+  #notReady(t: Task, events: number): SyscallResult | undefined {
+    if (!this.#mayBlock || hostPoll(this.hostFd, events) & (events | POLLHUP | POLLERR)) return undefined;
+    return this.#later(t);
+  }
+
+  /** EAGAIN under O_NONBLOCK, else park and look again shortly. */
+  #later(t: Task): SyscallResult {
+    return this.flags & t.proc.arch.o.O_NONBLOCK ? -Errno.EAGAIN : block([], performance.now() + HOST_POLL_MS);
+  }
+
   stat(): Stat { return statFromHost(fs.fstatSync(this.hostFd, { bigint: true })); }
 
   override read(t: Task, dst: PhysChunk[], len: number, pos: number | undefined): SyscallResult {
     // A host stream (terminal, pipe, FIFO) is polled, never waited on: with nothing to read the
     // task parks and retries every few ms, interruptible by signals like any blocking read.
-    if (!this.positional && !(hostPoll(this.hostFd, POLLIN) & (POLLIN | POLLHUP | POLLERR))) {
-      return this.flags & t.proc.arch.o.O_NONBLOCK ? -Errno.EAGAIN : block([], performance.now() + HOST_POLL_MS);
-    }
+    const wait = this.#notReady(t, POLLIN);
+    if (wait !== undefined) return wait;
     const buf = scratchOf(len);
     let n: number;
     try {
       n = fs.readSync(this.hostFd, buf, 0, len, this.positional ? (pos ?? this.offset) : null);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
-        return this.flags & t.proc.arch.o.O_NONBLOCK ? -Errno.EAGAIN : block([], performance.now() + HOST_POLL_MS);
-      }
+      // Another reader of the same host stream took the data between poll and read.
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return this.#later(t);
       return hostErrno(e);
     }
     copyToChunks(t.kernel.phys.u8, dst, buf.subarray(0, n));
@@ -78,9 +102,8 @@ export class HostFile extends OpenFile {
 
   override write(t: Task, src: PhysChunk[], len: number, pos: number | undefined): SyscallResult {
     // A full host stream is polled like an empty one on read (never a host wait).
-    if (!this.positional && !(hostPoll(this.hostFd, POLLOUT) & (POLLOUT | POLLERR | POLLHUP))) {
-      return this.flags & t.proc.arch.o.O_NONBLOCK ? -Errno.EAGAIN : block([], performance.now() + HOST_POLL_MS);
-    }
+    const wait = this.#notReady(t, POLLOUT);
+    if (wait !== undefined) return wait;
     // scratch is shared: used only until the next read/write.
     const buf = copyFromChunks(t.kernel.phys.u8, src, scratchOf(len));
     try {
@@ -98,7 +121,7 @@ export class HostFile extends OpenFile {
 
   override ioctl(t: Task, req: number, arg: number): SyscallResult { return hostIoctl(t, this.hostFd, req, arg); }
 
-  override poll(): number { return this.positional ? POLLIN | POLLOUT : hostPoll(this.hostFd); }
+  override poll(): number { return this.#mayBlock ? hostPoll(this.hostFd) : POLLIN | POLLOUT; }
 
   override release(): void { if (this.ownsFd) try { fs.closeSync(this.hostFd); } catch { /* already gone */ } }
 }
