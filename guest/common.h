@@ -242,6 +242,21 @@ static inline int write_file(const char *path, const char *s, mode_t mode)
 
 /* remove every entry of the temp dir (the cwd), then the dir itself; a few passes, since
  * unlinking while readdir walks the directory may skip entries */
+/* the whole of a (small) file into buf, NUL-terminated; bytes read, or -1 */
+static inline int read_file(const char *path, char *buf, size_t n)
+{
+    int fd = openat(AT_FDCWD, path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    size_t got = 0;
+    ssize_t r;
+    while (got < n - 1 && (r = read(fd, buf + got, n - 1 - got)) > 0)
+        got += (size_t)r;
+    buf[got] = 0;
+    close(fd);
+    return (int)got;
+}
+
 static inline int rm_tmpdir(const char *dir)
 {
     for (int pass = 0; pass < 5; pass++) {

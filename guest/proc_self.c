@@ -5,20 +5,6 @@
  * own addresses; readlink /proc/self/exe ends in the program's name. */
 #include "common.h"
 
-static int read_all(const char *path, char *buf, size_t n)
-{
-    int fd = openat(AT_FDCWD, path, O_RDONLY);
-    if (fd < 0)
-        return -1;
-    size_t got = 0;
-    ssize_t r;
-    while (got < n - 1 && (r = read(fd, buf + got, n - 1 - got)) > 0)
-        got += (size_t)r;
-    buf[got] = 0;
-    close(fd);
-    return (int)got;
-}
-
 static long field(const char *text, const char *name)
 {
     const char *p = strstr(text, name);
@@ -47,27 +33,27 @@ static int covers(const char *maps, uintptr_t addr, const char *perms_have, cons
 int main(void)
 {
     static char buf[65536];
-    CHECK(read_all("/proc/self/status", buf, sizeof buf) > 0, "read /proc/self/status");
+    CHECK(read_file("/proc/self/status", buf, sizeof buf) > 0, "read /proc/self/status");
     CHECK(strstr(buf, "Name:\tproc_self\n") != NULL, "status: Name is this program");
     CHECK(field(buf, "\nPid:\t") == getpid(), "status: Pid is getpid()");
     CHECK(field(buf, "\nPPid:\t") == getppid(), "status: PPid is getppid()");
     CHECK(field(buf, "\nThreads:\t") == 1, "status: one thread");
 
-    CHECK(read_all("/proc/self/stat", buf, sizeof buf) > 0, "read /proc/self/stat");
+    CHECK(read_file("/proc/self/stat", buf, sizeof buf) > 0, "read /proc/self/stat");
     char want[64];
     snprintf(want, sizeof want, "%d (proc_self) ", getpid());
     CHECK(strncmp(buf, want, strlen(want)) == 0, "stat starts with pid (comm)");
 
-    CHECK(read_all("/proc/self/comm", buf, sizeof buf) > 0 && strcmp(buf, "proc_self\n") == 0, "comm");
+    CHECK(read_file("/proc/self/comm", buf, sizeof buf) > 0 && strcmp(buf, "proc_self\n") == 0, "comm");
 
     int local = 0;
-    CHECK(read_all("/proc/self/maps", buf, sizeof buf) > 0, "read /proc/self/maps");
+    CHECK(read_file("/proc/self/maps", buf, sizeof buf) > 0, "read /proc/self/maps");
     CHECK(covers(buf, (uintptr_t)main, "r-x", NULL), "maps: main() lies in an r-x mapping");
     CHECK(covers(buf, (uintptr_t)&local, "rw-", "[stack]"), "maps: a local variable lies in [stack]");
 
-    int len = read_all("/proc/self/cmdline", buf, sizeof buf);
+    int len = read_file("/proc/self/cmdline", buf, sizeof buf);
     CHECK(len > 0 && strstr(buf, "proc_self") != NULL && buf[len - 1] == 0, "cmdline: argv[0] names this program, NUL-terminated");
-    len = read_all("/proc/self/environ", buf, sizeof buf);
+    len = read_file("/proc/self/environ", buf, sizeof buf);
     int found = 0;
     for (int i = 0; i < len; i += (int)strlen(buf + i) + 1)
         found |= strcmp(buf + i, "UCRUN_TEST=yes") == 0;

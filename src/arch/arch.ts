@@ -42,6 +42,8 @@ export interface ArchSpec {
   platform: string;
   /** AT_HWCAP/AT_HWCAP2: what the emulated CPU really executes (may probe the engine once). */
   hwcaps(engine: Engine): { hwcap: number; hwcap2: number };
+  /** /proc/cpuinfo for `ncpus` processors of the emulated CPU (may probe the engine once). */
+  cpuinfo(engine: Engine, ncpus: number): string;
   /** Registers at process entry, as the kernel's start_thread leaves them. */
   startThread(engine: Engine, entry: number, sp: number): void;
   /** The thread pointer register (CLONE_SETTLS): x86_64 fs base, aarch64 TPIDR_EL0. */

@@ -4,6 +4,8 @@
 // exits, faults, yields or its time slice ends. An engine is closed only while it is not
 // running (a thread that ends inside its own syscall hook is closed after its run returns).
 import { readFileSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { hostname, release } from 'node:os';
 import { resolve as hostResolve } from 'node:path';
 import type { ArchSpec } from '../arch/arch.js';
 import { Engine } from '../engine/engine.js';
@@ -80,6 +82,16 @@ export class Kernel {
   /** Futex wait queues (keyed by mm + address, or by physical address for shared memory). */
   readonly futexes = new Futexes();
   readonly maxProcs: number;
+  /**
+   * The UTS names uname(2) and /proc/sys/kernel report (the host's node name and release, as
+   * qemu-user does; the version says which kernel answers).
+   */
+  readonly uts = { sysname: 'Linux', nodename: hostname(), release: release(), version: '#1 SMP ucrun', domainname: '(none)' };
+  /** When this kernel booted: performance.now() ms and the wall clock (/proc/uptime, btime). */
+  readonly bootMs = performance.now();
+  readonly bootEpochMs = Date.now();
+  /** /proc/sys/kernel/random/boot_id: one per kernel instance. */
+  readonly bootId = randomUUID();
   #nextPid = 1;
   #rng: number;
   /** Set when the initial process is gone. */
@@ -135,6 +147,9 @@ export class Kernel {
     return this.#nextPid++;
   }
 
+  /** The most recently allocated pid (/proc/loadavg's last field). */
+  get lastPid(): number { return this.#nextPid - 1; }
+
   /** An engine whose client is `t` for `arch`: a pooled one if there is one. */
   newEngine(t: Task, arch: ArchSpec): Engine {
     const idle = this.#pool.get(arch)?.pop();
@@ -179,6 +194,7 @@ export class Kernel {
     proc.exePath = guestPathOf(this.root, abs) ?? abs;
     proc.argv = argv;
     proc.envp = envp;
+    proc.auxv = img.start.auxv;
     proc.comm = abs.split('/').pop()!.slice(0, 15);
     const t = proc.tasks[0];
     img.arch.startThread(t.engine, img.start.entry, img.start.sp);

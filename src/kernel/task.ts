@@ -86,6 +86,8 @@ export class Process {
   /** argv and envp as execve received them (/proc/<pid>/cmdline, environ). */
   argv: string[] = [];
   envp: string[] = [];
+  /** The auxiliary vector the program started with (/proc/<pid>/auxv). */
+  auxv: Uint8Array = new Uint8Array(16);
   umask = 0o022;
   parent: Process | undefined;
   readonly children = new Set<Process>();

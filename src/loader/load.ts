@@ -22,6 +22,8 @@ export interface StartInfo {
   phdr: number;
   random: number;
   execfn: number;
+  /** The auxiliary vector as written to the stack (/proc/<pid>/auxv: mm->saved_auxv). */
+  auxv: Uint8Array;
 }
 
 /** Where `image` is loaded for `arch`: 0 for ET_EXEC, arch.dynBase for a static-pie. */
@@ -142,5 +144,6 @@ export function buildStack(
   table[i++] = 0n;
   for (const [k, v] of auxv) { table[i++] = BigInt(k); table[i++] = BigInt.asUintN(64, BigInt(v)); }
   mem.write(p, new Uint8Array(table.buffer));
-  return { entry: bias + image.entry, sp: p, phdr, random: randomAddr, execfn: execfnAddr };
+  const auxvBytes = new Uint8Array(table.buffer, (words - auxv.length * 2) * 8).slice();
+  return { entry: bias + image.entry, sp: p, phdr, random: randomAddr, execfn: execfnAddr, auxv: auxvBytes };
 }

@@ -136,6 +136,19 @@ export class AddressSpace {
     return pa;
   }
 
+  /**
+   * Physical address for a debugger's access (/proc/<pid>/mem, FOLL_FORCE): any mapped page,
+   * whatever its protection; a write to a private page breaks COW as a write fault would.
+   * -1 if nothing is mapped there (or past a file's end).
+   */
+  forceTranslate(vaddr: number, write: boolean): number {
+    const vma = this.find(vaddr);
+    if (!vma || (vma.busFrom !== undefined && vaddr >= vma.busFrom)) return -1;
+    const prot = vma.prot;
+    vma.prot = PROT_READ | PROT_WRITE | (prot & PROT_EXEC);
+    try { return this.kernelTranslate(vaddr, write); } catch { return -1; } finally { vma.prot = prot; }
+  }
+
   /** Would an access at `addr` be a SIGBUS (a file mapping's page past the end of the file)? */
   isBusAddress(addr: number): boolean {
     const v = this.find(addr);

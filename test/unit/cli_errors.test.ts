@@ -156,17 +156,42 @@ describe('ucrun run on things that cannot be executed', () => {
 });
 
 describe('/proc is the guest\'s', () => {
-  it('/proc/self/mem and a host process\'s /proc/<pid> do not exist for the guest (never node\'s)', () => {
-    for (const path of ['/proc/self/mem', '/proc/self/auxv', `/proc/${process.pid}/status`, '/proc/thread-self/mem']) {
-      const r = spawnSync(process.execPath, [CLI, 'run', '/bin/busybox', 'head', '-c', '16', path], { encoding: 'utf8', timeout: 20_000 });
+  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'run', ...args], { encoding: 'utf8', timeout: 20_000 });
+
+  it('a host process\'s /proc/<pid> does not exist for the guest (never node\'s)', () => {
+    for (const path of [`/proc/${process.pid}/status`, `/proc/${process.pid}/mem`, `/proc/${process.ppid}/cmdline`]) {
+      const r = run('/bin/busybox', 'head', '-c', '16', path);
       expect(r.status, path).toBe(1);
       expect(r.stderr, path).toMatch(/No such file or directory/);
       expect(r.stdout, path).toBe('');
     }
   });
+
+  it('/proc/self/mem is the guest\'s memory: nothing is mapped at address 0 (EIO), never node\'s', () => {
+    const r = run('/bin/busybox', 'head', '-c', '16', '/proc/self/mem');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/Input\/output error/);
+  });
+
+  it('names the kernel does not have under /proc and /sys are ENOENT (the host\'s are never looked up)', () => {
+    for (const path of ['/proc/net/dev', '/proc/self/smaps', '/sys/class/net', '/proc/sys/net/core/somaxconn']) {
+      const r = run('/bin/busybox', 'cat', path);
+      expect(r.status, path).toBe(1);
+      expect(r.stderr, path).toMatch(/No such file or directory/);
+    }
+  });
 });
 
 describe('--root', () => {
+  it('/proc and /sys are the kernel\'s under a root that has neither', () => {
+    const root = join(tmp, 'procroot');
+    execFileSync('mkdir', ['-p', root]);
+    writeFileSync(join(root, 'proc_sys'), readFileSync(join(GUEST, 'build', 'aarch64', 'proc_sys')), { mode: 0o755 });
+    const r = spawnSync(process.execPath, [CLI, 'run', '--root', root, join(root, 'proc_sys')], { encoding: 'utf8', timeout: 20_000, cwd: root });
+    expect(r.stdout).toMatch(/^all \d+ checks passed$/m);
+    expect(r.status).toBe(0);
+  });
+
   it('/proc/self/exe resolves under a root that has no /proc (the kernel\'s, always)', () => {
     const root = join(tmp, 'root');
     execFileSync('mkdir', ['-p', root]);

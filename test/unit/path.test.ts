@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Errno } from '../../src/kernel/errno.js';
 import {
-  guestJoin, hostPath, MAXSYMLINKS, resolvePath, Resolved, VIRTUAL_DIR, VirtualLink,
+  guestJoin, hostPath, MAXSYMLINKS, resolvePath, Resolved, VirtualDir, VirtualLink, VIRTUAL_NONE,
 } from '../../src/kernel/vfs/path.js';
 
 let root: string;
@@ -239,7 +239,9 @@ describe('resolvePath relative paths and canonical form', () => {
 });
 
 describe('resolvePath kernel-provided nodes', () => {
-  const vlink: VirtualLink = (g) => (g === '/proc' || g === '/proc/self' ? VIRTUAL_DIR : g === '/proc/self/exe' ? '/dir/file' : undefined);
+  const dir: VirtualDir = { kind: 'dir', names: () => [], child: () => undefined };
+  const vlink: VirtualLink = (g) => (g === '/proc' || g === '/proc/self' ? dir : g === '/proc/self/exe' ? '/dir/file'
+    : g.startsWith('/proc/') ? VIRTUAL_NONE : undefined);
 
   it('a virtual symlink is followed to its target', () => {
     const r = ok(resolve('/proc/self/exe', true, '/', vlink));
@@ -256,8 +258,13 @@ describe('resolvePath kernel-provided nodes', () => {
 
   it('a virtual directory is reported with vdir and never looked up on the host', () => {
     const r = ok(resolve('/proc/self', true, '/', vlink));
-    expect(r.vdir).toBe(true);
+    expect(r.vdir).toBe(dir);
     expect(r.st).toBeUndefined();
+  });
+
+  it('`..` out of a virtual directory and a name the kernel does not have are never looked up on the host', () => {
+    expect(ok(resolve('/proc/self/..', true, '/', vlink)).vdir).toBe(dir);
+    expect(resolve('/proc/self/missing', true, '/', vlink)).toBe(-Errno.ENOENT);
   });
 });
 

@@ -27,6 +27,14 @@ const HWCAP = {
 };
 const hwcap = Object.values(HWCAP).reduce((a, b) => (a | b) >>> 0, 0);
 
+/** /proc/cpuinfo (arch/arm64/kernel/cpuinfo.c c_show): Features are the HWCAP names announced. */
+function cpuinfo(_engine: unknown, ncpus: number): string {
+  const features = Object.keys(HWCAP).map((n) => n.toLowerCase()).join(' ');
+  const block = (i: number) => `processor\t: ${i}\nBogoMIPS\t: 2000.00\nFeatures\t: ${features}\n`
+    + 'CPU implementer\t: 0x00\nCPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0x000\nCPU revision\t: 0\n\n';
+  return Array.from({ length: ncpus }, (_, i) => block(i)).join('');
+}
+
 export const aarch64: ArchSpec = {
   name: 'aarch64',
   elfMachine: 183,
@@ -49,6 +57,7 @@ export const aarch64: ArchSpec = {
   machine: 'aarch64',
   platform: 'aarch64',
   hwcaps: () => ({ hwcap, hwcap2: 0 }),
+  cpuinfo,
   illegalInsnCode: 1,
   cpuException(intno) {
     // EXCP_UDEF 1, EXCP_PREFETCH_ABORT 3, EXCP_DATA_ABORT 4, EXCP_BKPT 7.

@@ -5,6 +5,7 @@ import { UC_ARCH_X86, UC_MODE_64 } from '../../engine/unicorn.js';
 import { ABI_DATA } from './abi_data.js';
 import { x86Calls } from './sys_arch.js';
 import { probeCpuid } from './cpuid.js';
+import { x86Cpuinfo } from './cpuinfo.js';
 import { X86_REG } from './regs.js';
 import { Signal } from '../../kernel/signals.js';
 import { x86SignalFrames } from './signal_frame.js';
@@ -43,6 +44,7 @@ export const x86_64: ArchSpec = {
     hwcapCache ??= { hwcap: probeCpuid(engine, 1, 0).edx >>> 0, hwcap2: 0 };
     return hwcapCache;
   },
+  cpuinfo: x86Cpuinfo,
   illegalInsnCode: 2,
   cpuException(intno) {
     const sig = intno === 0 || intno === 16 || intno === 19 ? Signal.SIGFPE // #DE, #MF, #XM

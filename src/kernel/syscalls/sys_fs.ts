@@ -10,7 +10,6 @@ import { Errno } from '../errno.js';
 import type { Task } from '../task.js';
 import type { SyscallResult } from '../wait.js';
 import { OpenFile } from '../vfs/file.js';
-import { HostDir } from '../vfs/hostfs.js';
 import { openFile } from '../vfs/open.js';
 
 /** MAX_RW_COUNT: a single read/write moves at most this much (include/linux/fs.h). */
@@ -39,7 +38,7 @@ const total = (c: PhysChunk[]) => c.reduce((n, x) => n + x.len, 0);
 
 export function doRead(t: Task, f: OpenFile, buf: number, len: number, pos: number | undefined): SyscallResult {
   if (!f.readable) return -Errno.EBADF;
-  if (f instanceof HostDir) return -Errno.EISDIR;
+  if (f.isDirectory) return -Errno.EISDIR;
   // vfs_read: access_ok() on the whole (unsigned) count comes first; SIZE_MAX is EFAULT.
   if (!t.mem.rangeOk(buf, len)) return -Errno.EFAULT;
   len = Math.min(len, MAX_RW_COUNT);

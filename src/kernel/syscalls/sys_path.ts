@@ -19,7 +19,7 @@ const enc = new TextEncoder();
 /** Resolve the parent of a path that names an entry to create or remove. */
 function entry(t: Task, dirfd: number, pathAddr: number, follow = false): Resolved | number {
   const path = t.mem.cstring(pathAddr);
-  return lookup(t.proc, dirfd | 0, path, follow);
+  return lookup(t, dirfd | 0, path, follow);
 }
 
 function hostOp(fn: () => void): number {
@@ -47,7 +47,7 @@ export const pathCalls = {
   fchdir(t: Task, [fd]: number[]): SyscallResult {
     const f = t.proc.fds.get(fd | 0);
     if (!f) return -Errno.EBADF;
-    if (!(f instanceof HostDir)) return -Errno.ENOTDIR;
+    if (!f.isDirectory) return -Errno.ENOTDIR;
     t.proc.cwd = f.path;
     return 0;
   },

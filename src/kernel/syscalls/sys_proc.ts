@@ -2,10 +2,11 @@
 // set_robust_list, rseq, prlimit64/getrlimit/setrlimit, uname, getrandom, sched_yield,
 // sysinfo (kernel/exit.c, kernel/sys.c, drivers/char/random.c).
 import { randomFillSync } from 'node:crypto';
-import * as os from 'node:os';
 import { GRND, RLIMIT } from '../abi.js';
 import { TaskExit } from '../dispatch.js';
 import { Errno } from '../errno.js';
+import { NR_OPEN } from '../limits.js';
+import { systemStats } from '../vfs/procfs.js';
 import type { Task } from '../task.js';
 import type { SyscallResult } from '../wait.js';
 
@@ -14,7 +15,7 @@ const INF = -1; // RLIM_INFINITY as a signed 64-bit value
 
 /** Default limits (soft, hard) as a fresh Debian login shell has them. */
 function defaultLimit(t: Task, res: number): [number, number] {
-  if (res === RLIMIT_NOFILE) return [t.proc.fds.limit, 1 << 20];
+  if (res === RLIMIT_NOFILE) return [t.proc.fds.limit, NR_OPEN];
   if (res === RLIMIT_STACK) return [8 << 20, INF];
   if (res === RLIMIT.RLIMIT_CORE) return [0, INF];
   return [INF, INF];
@@ -67,7 +68,7 @@ export const procCalls = {
       next = [t.mem.i64(newp), t.mem.i64(newp + 8)];
       const ule = (a: number, b: number) => b === INF || (a !== INF && a <= b);
       if (!ule(next[0], next[1])) return -Errno.EINVAL;
-      if (res === RLIMIT_NOFILE && (next[1] === INF || next[1] > 1 << 20)) return -Errno.EPERM;
+      if (res === RLIMIT_NOFILE && (next[1] === INF || next[1] > NR_OPEN)) return -Errno.EPERM;
     }
     if (oldp) { t.mem.setU64(oldp, cur[0]); t.mem.setU64(oldp + 8, cur[1]); }
     if (next) {
@@ -81,7 +82,8 @@ export const procCalls = {
   /** uname(2): struct new_utsname, six 65-byte fields */
   uname(t: Task, [buf]: number[]): SyscallResult {
     const out = new Uint8Array(390);
-    const fields = ['Linux', os.hostname(), os.release(), '#1 SMP ucrun', t.proc.arch.machine, '(none)'];
+    const u = t.kernel.uts;
+    const fields = [u.sysname, u.nodename, u.release, u.version, t.proc.arch.machine, u.domainname];
     const enc = new TextEncoder();
     fields.forEach((s, i) => out.set(enc.encode(s).subarray(0, 64), i * 65));
     t.mem.write(buf, out);
@@ -101,15 +103,15 @@ export const procCalls = {
     t.kernel.sched.yieldSoon(t);
     return 0;
   },
-  /** sysinfo(2): struct sysinfo (112 bytes, same on both arches) */
+  /** sysinfo(2): struct sysinfo (112 bytes, same on both arches); the numbers /proc shows */
   sysinfo(t: Task, [buf]: number[]): SyscallResult {
     const out = new DataView(new ArrayBuffer(112));
-    out.setBigInt64(0, BigInt(Math.floor(os.uptime())), true);
-    const load = os.loadavg();
-    for (let i = 0; i < 3; i++) out.setBigUint64(8 + i * 8, BigInt(Math.round(load[i] * 65536)), true);
-    out.setBigUint64(32, BigInt(t.kernel.phys.limitBytes), true);
-    out.setBigUint64(40, BigInt(t.kernel.phys.limitBytes - t.kernel.phys.usedFrames * 4096), true);
-    out.setUint16(80, t.kernel.processes.size, true);
+    const s = systemStats(t.kernel);
+    out.setBigInt64(0, BigInt(Math.floor(s.uptime)), true);
+    for (let i = 0; i < 3; i++) out.setBigUint64(8 + i * 8, BigInt(Math.round(s.loads[i] * 65536)), true);
+    out.setBigUint64(32, BigInt(s.total), true);
+    out.setBigUint64(40, BigInt(s.free), true);
+    out.setUint16(80, Math.min(s.threads, 0xffff), true);
     out.setUint32(104, 1, true); // mem_unit
     t.mem.write(buf, new Uint8Array(out.buffer));
     return 0;

@@ -57,6 +57,7 @@ function doClone(t: Task, req: CloneRequest): SyscallResult {
   child.exePath = parent.exePath;
   child.argv = parent.argv;
   child.envp = parent.envp;
+  child.auxv = parent.auxv;
   child.comm = parent.comm;
   child.umask = parent.umask;
   for (const [r, v] of parent.rlimits) child.rlimits.set(r, v);
@@ -140,9 +141,9 @@ function openExec(t: Task, dirfd: number, path: string, flags: number): { guest:
   if (path === '' && (flags & AT.AT_EMPTY_PATH)) {
     const f = t.proc.fds.get(dirfd);
     if (!f) return -Errno.EBADF;
-    r = lookup(t.proc, AT.AT_FDCWD, f.path, true);
+    r = lookup(t, AT.AT_FDCWD, f.path, true);
   } else {
-    r = lookup(t.proc, dirfd, path, (flags & AT.AT_SYMLINK_NOFOLLOW) === 0);
+    r = lookup(t, dirfd, path, (flags & AT.AT_SYMLINK_NOFOLLOW) === 0);
   }
   if (typeof r === 'number') return r;
   if (!r.st) return r.vlink !== undefined ? -Errno.ELOOP : -Errno.ENOENT;
@@ -206,6 +207,7 @@ function commitExec(t: Task, img: ReturnType<typeof buildImage>, guestPath: stri
   p.exePath = guestPath;
   p.argv = argv;
   p.envp = envp;
+  p.auxv = img.start.auxv;
   p.comm = guestPath.split('/').pop()!.slice(0, 15);
   if (p.vforkParent) { p.vforkParent.wake(); p.vforkParent = undefined; }
   k.tracer?.execed?.(t, guestPath, argv);

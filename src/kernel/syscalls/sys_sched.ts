@@ -3,16 +3,13 @@
 // sched_get_priority_max/min, membarrier.
 //
 // Every guest thread runs on the one host thread that runs ucrun, one at a time; the guest
-// is still shown the host's CPU count (what a native run sees, so output matches), and each
-// thread keeps the affinity mask it sets. Because no two guest threads ever run at the same
+// is still shown the host's CPU count (NR_CPUS), and each thread keeps the affinity mask it sets. Because no two guest threads ever run at the same
 // instant, every membarrier command is already satisfied when it is issued.
-import { availableParallelism } from 'node:os';
 import { Errno } from '../errno.js';
+import { NR_CPUS } from '../limits.js';
 import type { Task } from '../task.js';
 import type { SyscallResult } from '../wait.js';
 
-/** nr_cpu_ids: the CPUs the guest is told about (at most 64: one unsigned long of mask). */
-export const NR_CPUS = Math.min(64, Math.max(1, availableParallelism()));
 /** cpumask_size(): the mask in whole unsigned longs. */
 const MASK_BYTES = 8;
 const ALL_CPUS = NR_CPUS === 64 ? 0xffffffffffffffffn : (1n << BigInt(NR_CPUS)) - 1n;

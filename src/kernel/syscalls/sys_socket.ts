@@ -79,7 +79,7 @@ function findSocket(t: Task, a: UnixAddress, type: number): UnixSocket | number 
   const ns = t.kernel.unixNames;
   if (a.kind === 'abstract') return ns.abstract(a.name, type) ?? -Errno.ECONNREFUSED;
   if (a.kind !== 'path') return -Errno.EINVAL;
-  const r = lookup(t.proc, AT.AT_FDCWD, a.path, true);
+  const r = lookup(t, AT.AT_FDCWD, a.path, true);
   if (typeof r === 'number') return r;
   if (!r.st) return -Errno.ENOENT;
   if (!r.st.isSocket()) return -Errno.ECONNREFUSED;
@@ -269,7 +269,7 @@ export const socketCalls = {
     } else {
       // unix_bind_bsd makes the node first (EADDRINUSE if it exists), then finds the socket
       // already bound (EINVAL) and removes the node again.
-      const r = lookup(t.proc, AT.AT_FDCWD, a.path, false);
+      const r = lookup(t, AT.AT_FDCWD, a.path, false);
       if (typeof r === 'number') return r;
       if (r.st || r.vlink !== undefined) return -Errno.EADDRINUSE;
       const e = hostMknod(r.host, MODE.S_IFSOCK | (0o777 & ~t.proc.umask));

@@ -6,7 +6,7 @@ import { AT, MODE } from '../abi.js';
 import { Errno } from '../errno.js';
 import type { Task } from '../task.js';
 import type { SyscallResult } from '../wait.js';
-import { procStat } from '../vfs/procfs.js';
+import { procDirStat, procFileStat, virtualStat } from '../vfs/procfs_files.js';
 import { deviceStat, isDevice } from '../vfs/devices.js';
 import { hostErrno, statFromHost } from '../vfs/hostfs.js';
 import { lookup } from '../vfs/open.js';
@@ -25,15 +25,12 @@ export function statAt(t: Task, dirfd: number, pathAddr: number, flags: number):
 }
 
 function statPath(t: Task, dirfd: number, path: string, follow: boolean): Stat | number {
-  const r = lookup(t.proc, dirfd, path, follow);
+  const r = lookup(t, dirfd, path, follow);
   if (typeof r === 'number') return r;
   if (isDevice(r.guest)) return deviceStat(r.guest);
-  if (r.vfile) return procStat();
-  if (r.vlink !== undefined) {
-    const now = Math.floor(Date.now() / 1000);
-    return { dev: 22, ino: 4000, mode: MODE.S_IFLNK | 0o777, nlink: 1, uid: 0, gid: 0, rdev: 0, size: r.vlink.length,
-      blksize: 4096, blocks: 0, atimeSec: now, atimeNsec: 0, mtimeSec: now, mtimeNsec: 0, ctimeSec: now, ctimeNsec: 0 };
-  }
+  if (r.vfile) return r.vfile.open ? virtualStat(r.guest, MODE.S_IFREG | 0o600) : procFileStat(r.guest);
+  if (r.vdir) return procDirStat(r.guest);
+  if (r.vlink !== undefined) return virtualStat(r.guest, MODE.S_IFLNK | 0o777, Buffer.byteLength(r.vlink));
   if (!r.st) return -Errno.ENOENT;
   try {
     return statFromHost(follow ? fs.statSync(r.host, { bigint: true }) : fs.lstatSync(r.host, { bigint: true }));

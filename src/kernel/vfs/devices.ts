@@ -17,6 +17,8 @@ const DEVICES: Record<string, { kind: Kind; major: number; minor: number }> = {
   '/dev/urandom': { kind: 'random', major: 1, minor: 9 },
 };
 
+/** The names of the kernel's devices under /dev. */
+export const DEVICE_NAMES = Object.keys(DEVICES).map((p) => p.slice('/dev/'.length));
 
 export const isDevice = (guestPath: string) => guestPath in DEVICES;
 

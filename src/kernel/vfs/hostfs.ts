@@ -152,6 +152,7 @@ export class HostDir extends OpenFile {
   constructor(readonly hostPath: string, flags: number, path: string, readonly hostFd: number) { super(flags, path); }
 
   override get seekable(): boolean { return true; }
+  override get isDirectory(): boolean { return true; }
   stat(): Stat { return statFromHost(fs.fstatSync(this.hostFd, { bigint: true })); }
   override read(): SyscallResult { return -Errno.EISDIR; }
   override write(): SyscallResult { return -Errno.EBADF; }

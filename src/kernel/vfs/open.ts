@@ -7,8 +7,9 @@ import { DeviceFile, isDevice } from './devices.js';
 import type { FdTable } from './fdtable.js';
 import { O_ACCMODE, O_RDONLY, O_WRONLY, OpenFile } from './file.js';
 import { HostDir, HostFile, hostErrno } from './hostfs.js';
-import { resolvePath, Resolved, VIRTUAL_DIR, VIRTUAL_NONE, type VirtualFile } from './path.js';
-import { ProcFile, procFileContent } from './procfs.js';
+import { resolvePath, Resolved } from './path.js';
+import { kernelNodes } from './procfs.js';
+import { ProcDir, ProcFile } from './procfs_files.js';
 import { AT, OpenFlagName } from '../abi.js';
 
 const { AT_FDCWD } = AT;
@@ -41,7 +42,7 @@ export function dirBase(p: Process, dirfd: number, path: string): string | numbe
   if (path.startsWith('/') || dirfd === AT_FDCWD) return p.cwd;
   const f = p.fds.get(dirfd);
   if (!f) return -Errno.EBADF;
-  if (!(f instanceof HostDir)) return -Errno.ENOTDIR;
+  if (!f.isDirectory) return -Errno.ENOTDIR;
   return f.path;
 }
 
@@ -54,37 +55,11 @@ const rootHas = (root: string, dir: string): boolean => {
   return v;
 };
 
-/**
- * Kernel-provided nodes. /proc/self, /proc/thread-self and /proc/<pid> of a guest process are
- * the kernel's: exe, cwd and fd/N are links, anything else there does not exist, and never
- * falls through to the host's /proc, where /proc/self is ucrun's own process (its memory, its
- * fds). A numeric /proc entry that is no guest process does not exist either (a host pid).
- */
-export function virtualLinks(p: Process) {
-  return (guest: string): string | typeof VIRTUAL_DIR | typeof VIRTUAL_NONE | VirtualFile | undefined => {
-    // Under a --root without a /proc or /dev directory, that directory is the kernel's, so
-    // /proc/self/exe, /proc/self/fd/N and the kernel's devices (/dev/null, ...) still resolve
-    // (with one, its entries are looked up as they are).
-    if (guest === '/proc' || guest === '/dev') return rootHas(p.kernel.root, guest) ? undefined : VIRTUAL_DIR;
-    const m = /^\/proc\/(self|thread-self|\d+)(\/.*)?$/.exec(guest);
-    if (!m) return undefined;
-    const who = m[1] === 'self' || m[1] === 'thread-self' ? p : p.kernel.processes.get(Number(m[1]));
-    if (!who || !who.alive) return VIRTUAL_NONE;
-    const rest = m[2] ?? '';
-    if (rest === '' || rest === '/fd') return VIRTUAL_DIR;
-    if (rest === '/exe') return who.exePath;
-    if (rest === '/cwd') return who.cwd;
-    const fd = /^\/fd\/(\d+)$/.exec(rest);
-    if (fd) return who.fds.get(Number(fd[1]))?.path ?? VIRTUAL_NONE;
-    const content = procFileContent(who, rest.slice(1));
-    return content ? { content } : VIRTUAL_NONE;
-  };
-}
-
-export function lookup(p: Process, dirfd: number, path: string, follow: boolean): Resolved | number {
+export function lookup(t: Task, dirfd: number, path: string, follow: boolean): Resolved | number {
+  const p = t.proc;
   const base = dirBase(p, dirfd, path);
   if (typeof base === 'number') return base;
-  return resolvePath(p.kernel.root, base, path, follow, virtualLinks(p));
+  return resolvePath(p.kernel.root, base, path, follow, kernelNodes(t, (dir) => rootHas(p.kernel.root, dir)));
 }
 
 export interface OpenRequest { dirfd: number; path: string; flags: number; mode: number }
@@ -98,10 +73,18 @@ export function openFile(t: Task, req: OpenRequest, o: OpenFlags): OpenFile | nu
   // O_CREAT|O_EXCL and O_NOFOLLOW never follow a final symlink (fs/namei.c: open_last_lookups).
   const { O_CREAT, O_EXCL, O_TRUNC, O_APPEND } = o;
   const follow = (flags & o.O_NOFOLLOW) === 0 && (flags & (O_CREAT | O_EXCL)) !== (O_CREAT | O_EXCL);
-  const r = lookup(p, req.dirfd, req.path, follow);
+  const r = lookup(t, req.dirfd, req.path, follow);
   if (typeof r === 'number') return r;
   if (isDevice(r.guest)) return new DeviceFile(flags, r.guest);
-  if (r.vfile) return acc === O_RDONLY ? new ProcFile(flags, r.guest, r.vfile.content()) : -Errno.EACCES;
+  if (r.vdir) {
+    if (acc !== O_RDONLY || (flags & O_CREAT)) return -Errno.EISDIR;
+    return new ProcDir(flags, r.guest, r.vdir);
+  }
+  if (r.vfile) {
+    if (flags & o.O_DIRECTORY) return -Errno.ENOTDIR;
+    if (r.vfile.open) return r.vfile.open(flags, r.guest);
+    return acc === O_RDONLY ? new ProcFile(flags, r.guest, r.vfile.content()) : -Errno.EACCES;
+  }
   if (r.vlink !== undefined || (r.st?.isSymbolicLink() && (flags & o.O_NOFOLLOW))) return -Errno.ELOOP;
   if (r.st && (flags & O_CREAT) && (flags & O_EXCL)) return -Errno.EEXIST;
   if (!r.st && !(flags & O_CREAT)) return -Errno.ENOENT;

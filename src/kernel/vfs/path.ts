@@ -4,6 +4,7 @@
 // guest root, and `..` at the root stays there (fs/namei.c semantics with chroot).
 import { lstatSync, readlinkSync, Stats } from 'node:fs';
 import { Errno } from '../errno.js';
+import type { OpenFile } from './file.js';
 
 export const MAXSYMLINKS = 40;
 export const PATH_MAX = 4096;
@@ -18,25 +19,40 @@ export interface Resolved {
   /** Set when the final component is an unfollowed kernel-provided symlink: its target. */
   vlink?: string;
   /** The final component is a kernel-provided directory. */
-  vdir?: boolean;
+  vdir?: VirtualDir;
   /** The final component is a kernel-made file. */
   vfile?: VirtualFile;
 }
 
-/** A directory that exists only in the kernel (e.g. /proc/self): walked through, never looked up on the host. */
-export const VIRTUAL_DIR = Symbol('virtual directory');
-
 /** A name the kernel owns and that does not exist (e.g. /proc/self/mem): never looked up on the host. */
 export const VIRTUAL_NONE = Symbol('no such kernel node');
 
-/**
- * Kernel-provided nodes (e.g. /proc/self/exe): a symlink target, VIRTUAL_DIR, VIRTUAL_NONE, or
- * undefined for the host's.
- */
-export type VirtualLink = (guest: string) => string | typeof VIRTUAL_DIR | typeof VIRTUAL_NONE | VirtualFile | undefined;
+/** A directory that exists only in the kernel (/proc, /proc/self/fd): never looked up on the host. */
+export interface VirtualDir {
+  kind: 'dir';
+  /** Its entries' names, in listing order (without . and ..). */
+  names(): string[];
+  child(name: string): VirtualNode | undefined;
+}
 
-/** A file whose bytes the kernel makes when it is opened (/proc/self/maps, status, ...). */
-export interface VirtualFile { content: () => string }
+/** A file whose bytes the kernel makes when it is opened (seq_file: /proc/self/maps, status, ...). */
+export interface VirtualFile {
+  kind: 'file';
+  content: () => string | Uint8Array;
+  /** Files with their own open (/proc/<pid>/mem): an open file description or -errno. */
+  open?: (flags: number, guest: string) => OpenFile | number;
+}
+
+/** A symlink the kernel answers (/proc/self -> 1, /proc/self/exe -> the program). */
+export interface VirtualSymlink { kind: 'link'; target: string }
+
+export type VirtualNode = VirtualDir | VirtualFile | VirtualSymlink;
+
+/**
+ * Kernel-provided nodes (e.g. /proc/self/exe): a symlink target, a directory or file the kernel
+ * makes, VIRTUAL_NONE (the kernel owns the name and it does not exist), or undefined for the host's.
+ */
+export type VirtualLink = (guest: string) => string | typeof VIRTUAL_NONE | VirtualDir | VirtualFile | undefined;
 
 export function hostPath(root: string, guest: string): string {
   return root === '/' ? guest : guest === '/' ? root : root + guest;
@@ -78,17 +94,18 @@ export function resolvePath(root: string, base: string, path: string, followLast
       const c = rest.shift()!;
       const last = rest.length === 0;
       if (c === '.') continue; // the node so far (already checked to be a directory) stays
-      if (c === '..') { comps.pop(); st = undefined; if (last) st = lstatOrUndefined(hostPath(root, '/' + comps.join('/'))); continue; }
+      // The node `..` reaches is examined after the walk (it may be the kernel's, like /proc).
+      if (c === '..') { comps.pop(); st = undefined; continue; }
       if (c.length > 255) return -Errno.ENAMETOOLONG;
       comps.push(c);
       const guest = '/' + comps.join('/');
       const virt = vlink?.(guest);
       if (virt === VIRTUAL_NONE) return -Errno.ENOENT;
-      if (typeof virt === 'object') {
+      if (typeof virt === 'object' && virt.kind === 'file') {
         if (!last || trailingSlash) return -Errno.ENOTDIR;
         return { guest, host: hostPath(root, guest), st: undefined, vfile: virt };
       }
-      if (virt === VIRTUAL_DIR) { st = undefined; if (last) return { guest, host: hostPath(root, guest), st: undefined, vdir: true }; continue; }
+      if (typeof virt === 'object') { st = undefined; if (last) return { guest, host: hostPath(root, guest), st: undefined, vdir: virt }; continue; }
       if (virt !== undefined) {
         if (last && !followLast && !trailingSlash) return { guest, host: hostPath(root, guest), st: undefined, vlink: virt };
         if (++hops > MAXSYMLINKS) return -Errno.ELOOP;
@@ -122,8 +139,7 @@ export function resolvePath(root: string, base: string, path: string, followLast
   if (!st) {
     const v = vlink?.(guest);
     if (v === VIRTUAL_NONE) return -Errno.ENOENT;
-    if (typeof v === 'object') return { guest, host: hostPath(root, guest), st: undefined, vfile: v };
-    if (v === VIRTUAL_DIR) return { guest, host: hostPath(root, guest), st: undefined, vdir: true };
+    if (typeof v === 'object') return v.kind === 'file' ? { guest, host: hostPath(root, guest), st: undefined, vfile: v } : { guest, host: hostPath(root, guest), st: undefined, vdir: v };
     try { st = lstatOrUndefined(hostPath(root, guest)); } catch (e) { if (typeof e === 'number') return -e; throw e; }
   }
   if (trailingSlash && st && !st.isDirectory()) return -Errno.ENOTDIR;
