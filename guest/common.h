@@ -240,8 +240,6 @@ static inline int write_file(const char *path, const char *s, mode_t mode)
     return n == (ssize_t)len ? 0 : -1;
 }
 
-/* remove every entry of the temp dir (the cwd), then the dir itself; a few passes, since
- * unlinking while readdir walks the directory may skip entries */
 /* the whole of a (small) file into buf, NUL-terminated; bytes read, or -1 */
 static inline int read_file(const char *path, char *buf, size_t n)
 {
@@ -257,6 +255,9 @@ static inline int read_file(const char *path, char *buf, size_t n)
     return (int)got;
 }
 
+/* remove every entry of the temp dir, WHICH MUST BE THE CWD (it unlinks the cwd's entries),
+ * then the dir itself; a few passes, since unlinking while readdir walks the directory may
+ * skip entries */
 static inline int rm_tmpdir(const char *dir)
 {
     for (int pass = 0; pass < 5; pass++) {

@@ -10,6 +10,17 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
 /** A physically contiguous piece of a guest buffer. */
 export interface PhysChunk { pa: number; len: number }
 
+/**
+ * The chunks of a user buffer of which only a prefix is accessible: the copy the syscall makes
+ * faults after them (`truncated`), `requested` bytes were asked for. Linux's copy routines stop
+ * at the first bad page; each file type decides what a short copy means (a regular file moves
+ * the prefix, a pipe or socket message that crosses the fault is EFAULT).
+ */
+export interface UserChunks extends Array<PhysChunk> { truncated?: boolean; requested?: number }
+
+/** The copy into or out of these chunks would fault after them. */
+export const faultsAfter = (c: readonly PhysChunk[]): boolean => (c as UserChunks).truncated === true;
+
 /** Scatter `src` into the chunks of `u8` (guest physical memory), in order, until either ends. */
 export function copyToChunks(u8: Uint8Array, dst: readonly PhysChunk[], src: Uint8Array): void {
   let off = 0;
@@ -61,6 +72,22 @@ export class GuestMemory {
       a += n;
     }
     return out;
+  }
+
+  /**
+   * The accessible prefix of [addr, addr+len) (UserChunks, `truncated` when shorter); throws
+   * GuestFault when not even its first byte is accessible.
+   */
+  prefixChunks(addr: number, len: number, write: boolean): UserChunks {
+    try { return this.chunks(addr, len, write); } catch (e) {
+      if (!(e instanceof GuestFault)) throw e;
+      const ok = e.addr - addr;
+      if (!(ok > 0)) throw e;
+      const c: UserChunks = this.chunks(addr, ok, write);
+      c.truncated = true;
+      c.requested = len;
+      return c;
+    }
   }
 
   read(addr: number, len: number): Uint8Array {

@@ -12,7 +12,7 @@
 //   bytes, one per slot, and a read returns at most one packet, discarding what does not fit.
 // - Both ends share one wait queue, notified after every change that can unblock anyone.
 import type { Stat } from '../../arch/stat.js';
-import type { PhysChunk } from '../../mm/guest_memory.js';
+import { faultsAfter, type PhysChunk, type UserChunks } from '../../mm/guest_memory.js';
 import { PAGE_SIZE } from '../../mm/physmem.js';
 import { FCNTL, IOCTL } from '../abi.js';
 import { Errno } from '../errno.js';
@@ -70,8 +70,12 @@ export class Pipe {
       return waitOrAgain(t, { wait: true, done: 0 }, nonblock, this.waitq);
     }
     let got = 0;
+    // pipe_read copies buffer by buffer: one that would cross into the unmapped end of the
+    // destination faults and stays queued (EFAULT if nothing was copied before it).
+    const partial = faultsAfter(dst);
     while (got < len && this.bufs.length > 0) {
       const b = this.bufs[0];
+      if (partial && b.len > len - got) { if (got === 0) return -Errno.EFAULT; break; }
       const take = Math.min(b.len, len - got);
       ringTransfer(dst, got, take, (pa, k) => this.ring.read(pa, k));
       got += take;
@@ -94,9 +98,20 @@ export class Pipe {
     }
     // pipe_write: the tail of a write (len % PAGE_SIZE) merges into the last page if it fits
     // there whole; everything else takes whole pages. A write of at most PIPE_BUF bytes thus
-    // fits in one step or waits: it is atomic.
+    // fits in one step or waits: it is atomic. A source readable only in part (`requested`
+    // bytes asked) moves the steps that lie wholly in the readable part; none is EFAULT.
+    const asked = faultsAfter(src) ? (src as UserChunks).requested ?? len : len;
+    if (asked !== len) {
+      const merge = done === 0 && !packet ? asked % PAGE_SIZE : 0;
+      const last = this.bufs[this.bufs.length - 1];
+      const merges = merge > 0 && last !== undefined && !last.packet && last.off + last.len + merge <= PAGE_SIZE;
+      const head = merges ? merge : 0;
+      if (head > len) return done > 0 ? done : -Errno.EFAULT;
+      len = head + Math.floor((len - head) / PAGE_SIZE) * PAGE_SIZE;
+      if (len <= done) return done > 0 ? done : -Errno.EFAULT;
+    }
     if (done === 0 && !packet) {
-      const chars = len % PAGE_SIZE;
+      const chars = asked % PAGE_SIZE;
       const last = this.bufs[this.bufs.length - 1];
       if (chars && last && !last.packet && last.off + last.len + chars <= PAGE_SIZE) {
         this.#copy(src, 0, chars);

@@ -12,7 +12,7 @@
 //   survivor's to both for stream/seqpacket (unix_release_sock).
 // - Every state change that can make a waiter progress notifies `waitq` (shared by both ends of
 //   a connection) after the change.
-import type { PhysChunk } from '../../mm/guest_memory.js';
+import { faultsAfter, type PhysChunk, type UserChunks } from '../../mm/guest_memory.js';
 import type { PhysMem } from '../../mm/physmem.js';
 import { Errno } from '../errno.js';
 import { ByteRing, RingModule, ringTransfer } from '../ring.js';
@@ -156,10 +156,14 @@ export class UnixSocket {
     // unix_stream_sendmsg: chunks of at most sndbuf/2 - 64 bytes, each admitted while the
     // sender's in-flight bytes are below sndbuf.
     const maxChunk = Math.max(1, (this.sndbuf >> 1) - 64);
+    // A source readable only in part: the skb that would cross the fault fails to copy, and
+    // the call returns what earlier skbs sent, or EFAULT.
+    const asked = faultsAfter(src) ? (src as UserChunks).requested ?? len : len;
     let sent = done;
     while (sent < len) {
       if (this.wmem >= this.sndbuf) break;
-      const want = Math.min(len - sent, maxChunk);
+      const want = Math.min(asked - sent, maxChunk);
+      if (sent + want > len) return sent > 0 ? sent : -Errno.EFAULT;
       peer.#ensureCapacity(this.wmem + want);
       const rx = peer.#rx;
       const n = ringTransfer(src, sent, want, (pa, k) => rx.write(pa, k));
@@ -182,6 +186,8 @@ export class UnixSocket {
   }
 
   #sendRecord(peer: UnixSocket, src: PhysChunk[], len: number, anc?: Ancillary, cred?: Creds): TransportResult {
+    // The whole message is copied into one skb: a source readable only in part is EFAULT.
+    if (faultsAfter(src)) return -Errno.EFAULT;
     // unix_dgram_sendmsg: a message larger than the send buffer can never fit.
     if (len > this.sndbuf - 32) return -Errno.EMSGSIZE;
     if (this.wmem >= this.sndbuf) return wait(0);
@@ -234,6 +240,9 @@ export class UnixSocket {
         if (seg.anc) { ancSeg = seg; break; }
       }
       if (first < 0) limit = this.#rx.used;
+      // unix_stream_read_generic: a copy that crosses the destination's unmapped end fails;
+      // the bytes stay queued (EFAULT if nothing was copied).
+      if (faultsAfter(dst) && limit > len - got) return got > done ? { n: got, msgFlags: 0 } : { n: -Errno.EFAULT, msgFlags: 0 };
       limit = Math.min(limit, len - got);
       if (ancSeg && this.#taken + limit > ancSeg.start) { anc = ancSeg.anc; if (!peek) ancSeg.anc = undefined; }
       const rx = this.#rx;
@@ -285,6 +294,8 @@ export class UnixSocket {
       this.waitq.notify(); // senders waiting for room in this queue
     }
     const truncated = next > len;
+    // The datagram was dequeued before its copy faulted: it is gone (unix_dgram_recvmsg).
+    if (faultsAfter(dst) && truncated) return { n: -Errno.EFAULT, msgFlags: 0 };
     return { n: flags & MSG_TRUNC ? next : off, msgFlags: truncated ? MSG_TRUNC : 0, from, anc, peeked, cred: sender?.cred ?? sender?.from.creds };
   }
 

@@ -1,7 +1,7 @@
 // File I/O syscalls: open, close, read, write and their vector/positional forms, lseek,
 // getdents64. Semantics follow fs/read_write.c and fs/open.c.
 import { GuestFault } from '../../mm/address_space.js';
-import type { PhysChunk } from '../../mm/guest_memory.js';
+import type { PhysChunk, UserChunks } from '../../mm/guest_memory.js';
 import { AT, SEEK } from '../abi.js';
 
 const { AT_FDCWD } = AT;
@@ -22,16 +22,12 @@ export function fileOf(t: Task, fd: number): OpenFile | number {
 }
 
 /**
- * Physical chunks of a destination buffer. Linux copies until the first bad page, so a
- * buffer whose tail is unmapped still receives the bytes that fit before it.
+ * Physical chunks of a user buffer (either direction). Linux copies until the first bad page:
+ * the accessible prefix is returned, marked `truncated` (UserChunks) so each file type can
+ * decide what a short copy means; no accessible byte at all is EFAULT (GuestFault).
  */
-export function destChunks(t: Task, addr: number, len: number): PhysChunk[] {
-  try { return t.mem.chunks(addr, len, true); } catch (e) {
-    if (!(e instanceof GuestFault)) throw e;
-    const ok = e.addr - addr;
-    if (ok <= 0) throw e;
-    return t.mem.chunks(addr, ok, true);
-  }
+export function userChunks(t: Task, addr: number, len: number, write: boolean): UserChunks {
+  return t.mem.prefixChunks(addr, len, write);
 }
 
 const total = (c: PhysChunk[]) => c.reduce((n, x) => n + x.len, 0);
@@ -43,7 +39,7 @@ export function doRead(t: Task, f: OpenFile, buf: number, len: number, pos: numb
   if (!t.mem.rangeOk(buf, len)) return -Errno.EFAULT;
   len = Math.min(len, MAX_RW_COUNT);
   if (len === 0) return 0;
-  const dst = destChunks(t, buf, len);
+  const dst = userChunks(t, buf, len, true);
   return f.read(t, dst, total(dst), pos);
 }
 
@@ -52,7 +48,8 @@ export function doWrite(t: Task, f: OpenFile, buf: number, len: number, pos: num
   if (!t.mem.rangeOk(buf, len)) return -Errno.EFAULT;
   len = Math.min(len, MAX_RW_COUNT);
   if (len === 0) return 0;
-  return f.write(t, t.mem.chunks(buf, len, false), len, pos);
+  const src = userChunks(t, buf, len, false);
+  return f.write(t, src, total(src), pos);
 }
 
 /** Gather an iovec array into chunks (readv/writev/preadv/pwritev; sendmsg/recvmsg reuse it). */
@@ -65,14 +62,28 @@ export function iovChunks(t: Task, iov: number, cnt: number, write: boolean): Ph
     sum += v.len;
     if (sum > 0x7fffffffffff) return -Errno.EINVAL;
   }
-  const out: PhysChunk[] = [];
-  let left = MAX_RW_COUNT;
+  // The vectors are copied in order until the first fault: what comes before it is the
+  // buffer (truncated there), a fault in the very first byte is EFAULT.
+  const out: UserChunks = [];
+  let left = MAX_RW_COUNT, asked = 0;
   for (const v of vecs) {
     if (left === 0) break;
     const n = Math.min(v.len, left);
     if (n === 0) continue;
-    out.push(...(write ? destChunks(t, v.base, n) : t.mem.chunks(v.base, n, false)));
+    asked += n;
+    let part: UserChunks;
+    try { part = t.mem.prefixChunks(v.base, n, write); } catch (e) {
+      if (!(e instanceof GuestFault) || out.length === 0) throw e;
+      part = [];
+      part.truncated = true;
+    }
+    out.push(...part);
     left -= n;
+    if (part.truncated) {
+      out.truncated = true;
+      out.requested = asked + vecs.slice(vecs.indexOf(v) + 1).reduce((a, w) => a + w.len, 0);
+      break;
+    }
   }
   return out;
 }

@@ -21,7 +21,7 @@ import { hostMknod } from '../vfs/mknod.js';
 import * as fs from 'node:fs';
 import type { Task } from '../task.js';
 import type { SyscallResult } from '../wait.js';
-import { iovChunks, destChunks } from './sys_fs.js';
+import { iovChunks, userChunks } from './sys_fs.js';
 
 const M = MSGHDR_LAYOUT.fields;
 /** Options whose value is an int that is stored but changes nothing for AF_UNIX. */
@@ -196,7 +196,7 @@ export const socketCalls = {
     if (len < 0) return -Errno.EINVAL;
     const f = sockOf(t, fd);
     if (typeof f === 'number') return f;
-    return doSend(t, fd, t.mem.chunks(buf, Math.min(len, 0x7ffff000), false), flags, addr, addrlen | 0);
+    return doSend(t, fd, len > 0 ? userChunks(t, buf, Math.min(len, 0x7ffff000), false) : [], flags, addr, addrlen | 0);
   },
   /** recvfrom(2) */
   recvfrom(t: Task, [fd, buf, len, flags, addr, addrlenp]: number[]): SyscallResult {
@@ -204,7 +204,7 @@ export const socketCalls = {
     const f = sockOf(t, fd);
     if (typeof f === 'number') return f;
     const out: RecvOutcome = { n: 0, msgFlags: 0 };
-    const r = doRecv(t, fd, len > 0 ? destChunks(t, buf, Math.min(len, 0x7ffff000)) : [], flags, out);
+    const r = doRecv(t, fd, len > 0 ? userChunks(t, buf, Math.min(len, 0x7ffff000), true) : [], flags, out);
     // recvfrom has no control buffer: files that came with the data are closed (MSG_CTRUNC).
     if (out.anc && !out.peeked) out.anc.dispose();
     if (typeof r === 'number' && r >= 0) { const e = putAddr(t, addr, addrlenp, out.from?.kind === 'unnamed' ? undefined : out.from); if (e) return e; }
