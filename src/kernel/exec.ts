@@ -1,6 +1,7 @@
 // Building a new program image (fs/binfmt_elf.c, fs/binfmt_script.c): the first process and
 // execve share it. Everything here happens before execve's point of no return: on error the
 // new address space is destroyed and the caller's process is untouched.
+import { bytesToString } from '../abi/bytes.js';
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { aarch64 } from '../arch/aarch64/arch.js';
@@ -86,7 +87,7 @@ export function parseShebang(file: Uint8Array): { interp: string; arg?: string }
     if (i >= file.length || file[i] === 0) return { interp: '' };
   }
   if (end < 0) end = Math.min(file.length, 256);
-  const line = new TextDecoder().decode(file.subarray(2, Math.min(end, 256))).replace(/[ \t]+$/, '');
+  const line = bytesToString(file.subarray(2, Math.min(end, 256))).replace(/[ \t]+$/, '');
   const m = /^[ \t]*(\S+)(?:[ \t]+(.*))?$/.exec(line);
   if (!m) return undefined;
   return { interp: m[1], arg: m[2]?.length ? m[2] : undefined };
@@ -100,7 +101,7 @@ const MAX_PROGRAM_BYTES = 1 << 30;
  * non-blocking and checked after opening (a FIFO or device swapped in after a stat is refused,
  * not read). Throws on anything else.
  */
-export function readRegularFile(path: string): Uint8Array {
+export function readRegularFile(path: string | Buffer): Uint8Array {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   try {
     const st = fstatSync(fd);

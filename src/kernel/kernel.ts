@@ -5,6 +5,7 @@
 // running (a thread that ends inside its own syscall hook is closed after its run returns).
 import { readFileSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { displayText, hostText } from '../abi/bytes.js';
 import { hostname, release } from 'node:os';
 import { resolve as hostResolve } from 'node:path';
 import type { ArchSpec } from '../arch/arch.js';
@@ -86,7 +87,7 @@ export class Kernel {
    * The UTS names uname(2) and /proc/sys/kernel report (the host's node name and release, as
    * qemu-user does; the version says which kernel answers).
    */
-  readonly uts = { sysname: 'Linux', nodename: hostname(), release: release(), version: '#1 SMP ucrun', domainname: '(none)' };
+  readonly uts = { sysname: 'Linux', nodename: hostText(hostname()), release: hostText(release()), version: '#1 SMP ucrun', domainname: '(none)' };
   /** When this kernel booted: performance.now() ms and the wall clock (/proc/uptime, btime). */
   readonly bootMs = performance.now();
   readonly bootEpochMs = Date.now();
@@ -178,11 +179,16 @@ export class Kernel {
     return this.spawnImage(readProgram(hostPath), hostPath, argv, envp);
   }
 
-  /** The first process from ELF bytes already read (`hostPath` names it in messages and /proc). */
-  spawnImage(file: Uint8Array, hostPath: string, argv: string[], envp: string[]): Process {
+  /**
+   * The first process from ELF bytes already read (`hostPath` names it in messages and /proc).
+   * `hostPath`, `argv` and `envp` are the host's text (node strings); the guest gets their
+   * UTF-8 bytes (src/abi/bytes.ts).
+   */
+  spawnImage(file: Uint8Array, hostPath: string, hostArgv: string[], hostEnvp: string[]): Process {
     let img: Image;
+    const argv = hostArgv.map(hostText), envp = hostEnvp.map(hostText);
     // AT_EXECFN is the filename as given to execve (bprm->filename), not the resolved path.
-    try { img = buildImage(this, file, argv, envp, hostPath, (a) => this.probeEngine(a)); } catch (e) {
+    try { img = buildImage(this, file, argv, envp, hostText(hostPath), (a) => this.probeEngine(a)); } catch (e) {
       if (e instanceof ExecFailure) throw new ExecError(`${hostPath}: ${e.message}`, 126);
       throw e;
     }
@@ -191,11 +197,11 @@ export class Kernel {
     const cwd = guestPathOf(this.root, process.cwd()) ?? '/';
     const abs = hostResolve(hostPath);
     const proc = this.createProcess(undefined, img.arch, img.mm, fds, cwd);
-    proc.exePath = guestPathOf(this.root, abs) ?? abs;
+    proc.exePath = guestPathOf(this.root, abs) ?? hostText(abs);
     proc.argv = argv;
     proc.envp = envp;
     proc.auxv = img.start.auxv;
-    proc.comm = abs.split('/').pop()!.slice(0, 15);
+    proc.comm = proc.exePath.split('/').pop()!.slice(0, 15);
     const t = proc.tasks[0];
     img.arch.startThread(t.engine, img.start.entry, img.start.sp);
     t.pc = img.start.entry;
@@ -252,7 +258,7 @@ export class Kernel {
       // The OOM killer: SIGKILL for the process whose page fault found no memory.
       t.outOfMemory = false;
       const mib = Math.round(this.phys.limitBytes / (1 << 20));
-      this.log(`ucrun: out of memory: killed pid ${t.proc.pid} (${t.proc.comm}): guest memory is limited to ${mib} MiB (--mem-limit)`);
+      this.log(`ucrun: out of memory: killed pid ${t.proc.pid} (${displayText(t.proc.comm)}): guest memory is limited to ${mib} MiB (--mem-limit)`);
       this.killProcess(t.proc, Signal.SIGKILL, undefined, undefined, false, true);
       this.#afterRun(t);
       return;
@@ -480,9 +486,10 @@ function readProgram(path: string): Uint8Array {
 }
 
 /** The guest path of a host path under root, or undefined if it is outside. */
+/** The guest path (a byte string) of a host path (host text) inside the root, if it is inside. */
 export function guestPathOf(root: string, host: string): string | undefined {
-  if (root === '/') return host;
+  if (root === '/') return hostText(host);
   if (host === root) return '/';
-  if (host.startsWith(root + '/')) return host.slice(root.length);
+  if (host.startsWith(root + '/')) return hostText(host.slice(root.length));
   return undefined;
 }

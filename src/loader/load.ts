@@ -4,6 +4,7 @@
 //   stackTop:  [NULL pointer slot] execfn string, envp strings, argv strings
 //              platform string, 16 random bytes (AT_RANDOM)
 //              (16-byte aligned) auxv pairs ... AT_NULL, NULL, envp[], NULL, argv[], argc  <- sp
+import { stringToBytes } from '../abi/bytes.js';
 import type { ArchSpec } from '../arch/arch.js';
 import { AddressSpace, pageDown, pageUp, PROT_EXEC, PROT_READ, PROT_WRITE } from '../mm/address_space.js';
 import { GuestMemory } from '../mm/guest_memory.js';
@@ -11,7 +12,6 @@ import { ElfImage, ET_DYN, ExecFormatError, PF_R, PF_W, PF_X, PT_LOAD, PT_PHDR }
 import { AUXV as AT } from '../kernel/abi.js';
 
 export const STACK_SIZE = 8 << 20;
-const encoder = new TextEncoder();
 
 export interface ProcessIds { uid: number; euid: number; gid: number; egid: number }
 
@@ -95,7 +95,7 @@ export function buildStack(
   mm.map(top - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE | (execStack ? PROT_EXEC : 0), false, '[stack]');
   let p = top - 8; // binfmt leaves one NULL pointer slot at the very top
   const pushString = (s: string): number => {
-    const b = encoder.encode(s);
+    const b = stringToBytes(s);
     p -= b.length + 1;
     mem.write(p, b);
     mem.write(p + b.length, new Uint8Array(1));
@@ -103,7 +103,8 @@ export function buildStack(
   };
   const execfnAddr = pushString(execfn);
   // argv strings lowest, then envp strings, ending just below execfn (copy_strings order).
-  const strings = [...argv, ...envp].map((s) => encoder.encode(s));
+  // argv and envp are byte strings (src/abi/bytes.ts): their bytes go to the stack as they are.
+  const strings = [...argv, ...envp].map(stringToBytes);
   p -= strings.reduce((n, b) => n + b.length + 1, 0);
   const addrs: number[] = [];
   let q = p;

@@ -2,10 +2,10 @@
 // Every access goes through AddressSpace.kernelTranslate page by page and touches the
 // WebAssembly.Memory directly (no FFI per access). A bad address throws GuestFault, which
 // the dispatcher turns into EFAULT.
+import { bytesToString } from '../abi/bytes.js';
 import { AddressSpace, GuestFault } from './address_space.js';
 import { PAGE_SIZE, PhysMem } from './physmem.js';
 
-const decoder = new TextDecoder('utf-8', { fatal: false });
 
 /** A physically contiguous piece of a guest buffer. */
 export interface PhysChunk { pa: number; len: number }
@@ -112,9 +112,12 @@ export class GuestMemory {
     for (const c of this.chunks(addr, len, true)) this.phys.u8.fill(byte, c.pa, c.pa + c.len);
   }
 
-  /** A NUL-terminated string of at most `max` bytes (ENAMETOOLONG is the caller's business). */
+  /**
+   * A NUL-terminated string of at most `max` bytes as a byte string (src/abi/bytes.ts: names
+   * are bytes, never decoded). ENAMETOOLONG is the caller's business.
+   */
   cstring(addr: number, max = 4096): string {
-    return decoder.decode(this.cbytes(addr, max));
+    return bytesToString(this.cbytes(addr, max));
   }
 
   cbytes(addr: number, max = 4096): Uint8Array {

@@ -181,10 +181,12 @@ describe('GuestMemory strings', () => {
     expect(mem.cstring(BASE + P - 3)).toBe('ab');
   });
 
-  it('cstring() decodes UTF-8', () => {
+  it('cstring() keeps the bytes (a byte string: UTF-8 and invalid UTF-8 alike, never decoded)', () => {
     mm.map(BASE, P, RW, false, '');
     mem.write(BASE, enc('héllo €\0'));
-    expect(mem.cstring(BASE)).toBe('héllo €');
+    expect(Buffer.from(mem.cstring(BASE), 'latin1').toString('utf8')).toBe('héllo €');
+    mem.write(BASE, new Uint8Array([0xff, 0x2f, 0xfe, 0]));
+    expect(mem.cstring(BASE)).toBe('\xff/\xfe');
   });
 });
 

@@ -48,14 +48,14 @@ describe('resolvePath stays inside the guest root', () => {
   it('`..` at the root stays at the root', () => {
     const r = ok(resolve('/../../..'));
     expect(r.guest).toBe('/');
-    expect(r.host).toBe(root);
+    expect(r.host.toString()).toBe(root);
     expect(r.st?.isDirectory()).toBe(true);
   });
 
   it('`..` above the root in the middle of a path is dropped', () => {
     const r = ok(resolve('/../../etc/passwd'));
     expect(r.guest).toBe('/etc/passwd');
-    expect(r.host).toBe(join(root, 'etc', 'passwd'));
+    expect(r.host.toString()).toBe(join(root, 'etc', 'passwd'));
   });
 
   it('a relative path from the root with leading `..` stays at the root', () => {
@@ -65,7 +65,7 @@ describe('resolvePath stays inside the guest root', () => {
   it('an absolute symlink to /etc/passwd resolves to the guest\'s /etc/passwd, not the host\'s', () => {
     const r = ok(resolve('/links/abs'));
     expect(r.guest).toBe('/etc/passwd');
-    expect(r.host).toBe(join(root, 'etc', 'passwd'));
+    expect(r.host.toString()).toBe(join(root, 'etc', 'passwd'));
     expect(r.st?.isFile()).toBe(true);
     expect(r.st?.size).toBe(GUEST_PASSWD.length);
     expect(readFileSync(r.host, 'utf8')).toBe(GUEST_PASSWD);
@@ -74,13 +74,13 @@ describe('resolvePath stays inside the guest root', () => {
   it('a relative symlink with more `..` than levels stops at the root', () => {
     const r = ok(resolve('/links/up/etc/passwd'));
     expect(r.guest).toBe('/etc/passwd');
-    expect(r.host).toBe(join(root, 'etc', 'passwd'));
+    expect(r.host.toString()).toBe(join(root, 'etc', 'passwd'));
   });
 
   it('an absolute symlink made of `..` stops at the root', () => {
     const r = ok(resolve('/links/absup'));
     expect(r.guest).toBe('/');
-    expect(r.host).toBe(root);
+    expect(r.host.toString()).toBe(root);
   });
 });
 
@@ -115,7 +115,7 @@ describe('resolvePath symlinks', () => {
   it('followLast=false leaves a final symlink unfollowed', () => {
     const r = ok(resolve('/links/abs', false));
     expect(r.guest).toBe('/links/abs');
-    expect(r.host).toBe(join(root, 'links', 'abs'));
+    expect(r.host.toString()).toBe(join(root, 'links', 'abs'));
     expect(r.st?.isSymbolicLink()).toBe(true);
   });
 
@@ -154,7 +154,7 @@ describe('resolvePath errors', () => {
   it('a missing final component resolves with st undefined (for O_CREAT)', () => {
     const r = ok(resolve('/dir/new.txt'));
     expect(r.guest).toBe('/dir/new.txt');
-    expect(r.host).toBe(join(root, 'dir', 'new.txt'));
+    expect(r.host.toString()).toBe(join(root, 'dir', 'new.txt'));
     expect(r.st).toBeUndefined();
   });
 
@@ -270,9 +270,9 @@ describe('resolvePath kernel-provided nodes', () => {
 
 describe('hostPath and guestJoin', () => {
   it('hostPath() prefixes the root, except for root "/"', () => {
-    expect(hostPath('/srv/r', '/etc/passwd')).toBe('/srv/r/etc/passwd');
-    expect(hostPath('/srv/r', '/')).toBe('/srv/r');
-    expect(hostPath('/', '/etc/passwd')).toBe('/etc/passwd');
+    expect(hostPath('/srv/r', '/etc/passwd').toString()).toBe('/srv/r/etc/passwd');
+    expect(hostPath('/srv/r', '/').toString()).toBe('/srv/r');
+    expect(hostPath('/', '/etc/passwd').toString()).toBe('/etc/passwd');
   });
 
   it('guestJoin() joins a relative name to a directory and keeps absolute names', () => {

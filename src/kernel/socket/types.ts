@@ -1,5 +1,6 @@
 // Socket constants, limits and the sockaddr_un codec. Values are the Linux ABI (the same on
 // x86_64 and aarch64; test/arch_data.test.ts checks them against both toolchains' headers).
+import { bytesToString, stringToBytes } from '../../abi/bytes.js';
 import { SOCK } from '../abi.js';
 import { Errno } from '../errno.js';
 
@@ -54,7 +55,7 @@ export function decodeSockaddrUn(bytes: Uint8Array, len: number): UnixAddress | 
   const path = bytes.subarray(SUN_PATH_OFFSET, len);
   if (path[0] === 0) return { kind: 'abstract', name: path.slice(1) };
   const end = path.indexOf(0);
-  return { kind: 'path', path: new TextDecoder().decode(end < 0 ? path : path.subarray(0, end)) };
+  return { kind: 'path', path: bytesToString(end < 0 ? path : path.subarray(0, end)) };
 }
 
 /**
@@ -63,7 +64,7 @@ export function decodeSockaddrUn(bytes: Uint8Array, len: number): UnixAddress | 
  */
 export function encodeSockaddrUn(a: UnixAddress): Uint8Array {
   const body = a.kind === 'unnamed' ? new Uint8Array(0)
-    : a.kind === 'path' ? new Uint8Array([...new TextEncoder().encode(a.path), 0])
+    : a.kind === 'path' ? new Uint8Array([...stringToBytes(a.path), 0])
     : new Uint8Array([0, ...a.name]);
   const out = new Uint8Array(SUN_PATH_OFFSET + body.length);
   out[0] = AF_UNIX & 0xff;

@@ -1,5 +1,6 @@
 // File I/O syscalls: open, close, read, write and their vector/positional forms, lseek,
 // getdents64. Semantics follow fs/read_write.c and fs/open.c.
+import { stringToBytes } from '../../abi/bytes.js';
 import { GuestFault } from '../../mm/address_space.js';
 import type { PhysChunk, UserChunks } from '../../mm/guest_memory.js';
 import { AT, SEEK } from '../abi.js';
@@ -199,11 +200,10 @@ export const fsCalls = {
     if (!ents) return -Errno.ENOTDIR;
     const out = new Uint8Array(Math.min(count >>> 0, 1 << 20));
     const dv = new DataView(out.buffer);
-    const enc = new TextEncoder();
     let used = 0;
     let i = f.offset;
     for (; i < ents.length; i++) {
-      const name = enc.encode(ents[i].name);
+      const name = stringToBytes(ents[i].name);
       const reclen = (19 + name.length + 1 + 7) & ~7;
       if (used + reclen > out.length) {
         if (used === 0) return -Errno.EINVAL;

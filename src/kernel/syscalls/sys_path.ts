@@ -7,6 +7,7 @@ import { AT, RENAME } from '../abi.js';
 const { AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW } = AT;
 const { RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT } = RENAME;
 import { Errno } from '../errno.js';
+import { bytesToString, stringToBytes } from '../../abi/bytes.js';
 import type { Task } from '../task.js';
 import type { SyscallResult } from '../wait.js';
 import { isDevice } from '../vfs/devices.js';
@@ -14,7 +15,6 @@ import { HostDir, HostFile, hostErrno } from '../vfs/hostfs.js';
 import { lookup } from '../vfs/open.js';
 import type { Resolved } from '../vfs/path.js';
 
-const enc = new TextEncoder();
 
 /** Resolve the parent of a path that names an entry to create or remove. */
 function entry(t: Task, dirfd: number, pathAddr: number, follow = false): Resolved | number {
@@ -29,7 +29,7 @@ function hostOp(fn: () => void): number {
 export const pathCalls = {
   /** getcwd(2): returns the length including the NUL */
   getcwd(t: Task, [buf, size]: number[]): SyscallResult {
-    const b = enc.encode(t.proc.cwd + '\0');
+    const b = stringToBytes(t.proc.cwd + '\0');
     if (size < b.length) return -Errno.ERANGE;
     t.mem.write(buf, b);
     return b.length;
@@ -120,9 +120,9 @@ export const pathCalls = {
     else {
       if (!r.st) return -Errno.ENOENT;
       if (!r.st.isSymbolicLink()) return -Errno.EINVAL;
-      try { target = fs.readlinkSync(r.host, 'utf8'); } catch (e) { return hostErrno(e); }
+      try { target = bytesToString(fs.readlinkSync(r.host, 'buffer')); } catch (e) { return hostErrno(e); }
     }
-    const b = enc.encode(target).subarray(0, size);
+    const b = stringToBytes(target).subarray(0, size);
     t.mem.write(buf, b);
     return b.length;
   },
@@ -134,7 +134,7 @@ export const pathCalls = {
     const r = entry(t, dirfd, path);
     if (typeof r === 'number') return r;
     if (r.st || r.vlink !== undefined) return -Errno.EEXIST;
-    return hostOp(() => fs.symlinkSync(tgt, r.host));
+    return hostOp(() => fs.symlinkSync(stringToBytes(tgt), r.host));
   },
   symlink(t: Task, [target, path]: number[]): SyscallResult { return pathCalls.symlinkat(t, [target, AT_FDCWD, path]); },
   /** linkat(2) */

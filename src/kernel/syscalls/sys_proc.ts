@@ -1,6 +1,7 @@
 // Process identity and lifetime: exit, exit_group, the id calls, set_tid_address,
 // set_robust_list, rseq, prlimit64/getrlimit/setrlimit, uname, getrandom, sched_yield,
 // sysinfo (kernel/exit.c, kernel/sys.c, drivers/char/random.c).
+import { stringToBytes } from '../../abi/bytes.js';
 import { randomFillSync } from 'node:crypto';
 import { GRND, RLIMIT } from '../abi.js';
 import { TaskExit } from '../dispatch.js';
@@ -84,8 +85,7 @@ export const procCalls = {
     const out = new Uint8Array(390);
     const u = t.kernel.uts;
     const fields = [u.sysname, u.nodename, u.release, u.version, t.proc.arch.machine, u.domainname];
-    const enc = new TextEncoder();
-    fields.forEach((s, i) => out.set(enc.encode(s).subarray(0, 64), i * 65));
+    fields.forEach((s, i) => out.set(stringToBytes(s).subarray(0, 64), i * 65));
     t.mem.write(buf, out);
     return 0;
   },

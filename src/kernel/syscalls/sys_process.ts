@@ -1,6 +1,7 @@
 // Process creation and reaping: fork, vfork, clone (without CLONE_VM), clone3, execve,
 // execveat, wait4, waitid, and process groups/sessions (kernel/fork.c, kernel/exit.c,
 // fs/exec.c, kernel/sys.c).
+import { stringToBytes } from '../../abi/bytes.js';
 import * as fs from 'node:fs';
 import { CLONE, CLONE_ARGS_LAYOUT, SIGINFO_LAYOUT, WAIT, AT, PR } from '../abi.js';
 import { TaskExit } from '../dispatch.js';
@@ -136,7 +137,7 @@ function readStrings(t: Task, addr: number): string[] | number {
 }
 
 /** Resolve an executable like do_open_execat: ENOENT, EACCES for non-files and non-executables. */
-function openExec(t: Task, dirfd: number, path: string, flags: number): { guest: string; host: string; file: Uint8Array } | number {
+function openExec(t: Task, dirfd: number, path: string, flags: number): { guest: string; file: Uint8Array } | number {
   let r;
   if (path === '' && (flags & AT.AT_EMPTY_PATH)) {
     const f = t.proc.fds.get(dirfd);
@@ -154,7 +155,7 @@ function openExec(t: Task, dirfd: number, path: string, flags: number): { guest:
   // do_open_execat / may_open: only regular files with an execute bit (no FIFO, device or
   // directory: reading one would block or never end).
   if (!st.isFile() || (st.mode & 0o111) === 0) return -Errno.EACCES;
-  try { return { guest: r.guest, host: r.host, file: readRegularFile(r.host) }; } catch { return -Errno.EACCES; }
+  try { return { guest: r.guest, file: readRegularFile(r.host) }; } catch { return -Errno.EACCES; }
 }
 
 function doExecve(t: Task, dirfd: number, pathAddr: number, argvAddr: number, envpAddr: number, flags: number): SyscallResult {
@@ -373,7 +374,7 @@ export const processCalls = {
       case PR.PR_SET_NAME: p.comm = t.mem.cstring(arg2, 16).slice(0, 15); return 0;
       case PR.PR_GET_NAME: {
         const b = new Uint8Array(16);
-        b.set(new TextEncoder().encode(p.comm).subarray(0, 15));
+        b.set(stringToBytes(p.comm).subarray(0, 15));
         t.mem.write(arg2, b);
         return 0;
       }

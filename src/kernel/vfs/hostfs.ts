@@ -3,6 +3,7 @@
 // reverse for writes); host errors map to the same Linux errno.
 import * as fs from 'node:fs';
 import { isatty } from 'node:tty';
+import { bytesToString } from '../../abi/bytes.js';
 import type { Stat } from '../../arch/stat.js';
 import { copyFromChunks, copyToChunks, type PhysChunk } from '../../mm/guest_memory.js';
 import { Errno } from '../errno.js';
@@ -149,7 +150,7 @@ export function sleepMs(ms: number): void { Atomics.wait(sleepCell, 0, 0, ms); }
 export class HostDir extends OpenFile {
   #entries: Dirent[] | undefined;
 
-  constructor(readonly hostPath: string, flags: number, path: string, readonly hostFd: number) { super(flags, path); }
+  constructor(readonly hostPath: Buffer, flags: number, path: string, readonly hostFd: number) { super(flags, path); }
 
   override get seekable(): boolean { return true; }
   override get isDirectory(): boolean { return true; }
@@ -160,12 +161,14 @@ export class HostDir extends OpenFile {
   override dirents(): Dirent[] {
     if (this.#entries && this.offset !== 0) return this.#entries;
     const self = fs.statSync(this.hostPath);
-    const parent = fs.statSync(this.hostPath + '/..');
+    // The guest root's `..` is itself (chroot): never the host directory above the root.
+    const parent = this.path === '/' ? self : fs.statSync(Buffer.concat([this.hostPath, Buffer.from('/..')]));
     const out: Dirent[] = [{ ino: self.ino, type: 4, name: '.' }, { ino: parent.ino, type: 4, name: '..' }];
-    for (const d of fs.readdirSync(this.hostPath, { withFileTypes: true })) {
+    // Names are bytes: listed as Buffers, kept as byte strings (src/abi/bytes.ts).
+    for (const d of fs.readdirSync(this.hostPath, { withFileTypes: true, encoding: 'buffer' })) {
       let ino = 0;
-      try { ino = fs.lstatSync(this.hostPath + '/' + d.name).ino; } catch { continue; }
-      out.push({ ino, type: direntType(d), name: d.name });
+      try { ino = fs.lstatSync(Buffer.concat([this.hostPath, Buffer.from('/'), d.name])).ino; } catch { continue; }
+      out.push({ ino, type: direntType(d), name: bytesToString(d.name) });
     }
     return (this.#entries = out);
   }
@@ -174,7 +177,7 @@ export class HostDir extends OpenFile {
 }
 
 /** DT_* from a host dirent (include/linux/fs_types.h: DT_FIFO 1 … DT_SOCK 12). */
-function direntType(d: fs.Dirent): number {
+function direntType(d: fs.Dirent<Buffer>): number {
   if (d.isFIFO()) return 1;
   if (d.isCharacterDevice()) return 2;
   if (d.isDirectory()) return 4;

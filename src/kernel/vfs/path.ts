@@ -3,6 +3,7 @@
 // (absolute or relative) can leave the root: an absolute link target restarts at the
 // guest root, and `..` at the root stays there (fs/namei.c semantics with chroot).
 import { lstatSync, readlinkSync, Stats } from 'node:fs';
+import { bytesToString, stringToBytes } from '../../abi/bytes.js';
 import { Errno } from '../errno.js';
 import type { OpenFile } from './file.js';
 
@@ -12,8 +13,8 @@ export const PATH_MAX = 4096;
 export interface Resolved {
   /** Canonical guest path ("/" joined, no `.`/`..`/symlinks except a final unfollowed one). */
   guest: string;
-  /** The host path backing it. */
-  host: string;
+  /** The host path backing it (bytes: names are never decoded). */
+  host: Buffer;
   /** lstat of the final component, undefined if it does not exist. */
   st: Stats | undefined;
   /** Set when the final component is an unfollowed kernel-provided symlink: its target. */
@@ -54,11 +55,13 @@ export type VirtualNode = VirtualDir | VirtualFile | VirtualSymlink;
  */
 export type VirtualLink = (guest: string) => string | typeof VIRTUAL_NONE | VirtualDir | VirtualFile | undefined;
 
-export function hostPath(root: string, guest: string): string {
-  return root === '/' ? guest : guest === '/' ? root : root + guest;
+/** The host path of a guest path (a byte string) under the guest root (the host's text). */
+export function hostPath(root: string, guest: string): Buffer {
+  const g = stringToBytes(guest);
+  return root === '/' ? g : guest === '/' ? Buffer.from(root) : Buffer.concat([Buffer.from(root), g]);
 }
 
-function lstatOrUndefined(p: string): Stats | undefined {
+function lstatOrUndefined(p: Buffer): Stats | undefined {
   try { return lstatSync(p); } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
@@ -121,7 +124,7 @@ export function resolvePath(root: string, base: string, path: string, followLast
       }
       if (st.isSymbolicLink() && (!last || followLast || trailingSlash)) {
         if (++hops > MAXSYMLINKS) return -Errno.ELOOP;
-        const target = readlinkSync(hostPath(root, guest), 'utf8');
+        const target = bytesToString(readlinkSync(hostPath(root, guest), 'buffer'));
         comps.pop();
         if (target.startsWith('/')) comps = [];
         rest = [...components(target), ...rest];

@@ -1,5 +1,6 @@
 // Open files of the kernel's own trees (/proc, /sys, a root's missing /dev): snapshot files,
 // directories, and /proc/<pid>/mem. Their inode numbers are stable hashes of the path.
+import { stringToBytes } from '../../abi/bytes.js';
 import type { Stat } from '../../arch/stat.js';
 import type { PhysChunk } from '../../mm/guest_memory.js';
 import { PAGE_SIZE } from '../../mm/physmem.js';
@@ -40,14 +41,13 @@ export function virtualStat(path: string, mode: number, size = 0): Stat {
 export const procFileStat = (path: string) => virtualStat(path, S_IFREG | 0o444);
 export const procDirStat = (path: string) => virtualStat(path, S_IFDIR | 0o555);
 
-const encoder = new TextEncoder();
 
 /** An open /proc file: its bytes were made at open (seq_file's snapshot per open). */
 export class ProcFile extends OpenFile {
   readonly #data: Uint8Array;
   constructor(flags: number, path: string, content: string | Uint8Array) {
     super(flags, path);
-    this.#data = typeof content === 'string' ? encoder.encode(content) : content;
+    this.#data = typeof content === 'string' ? stringToBytes(content) : content;
   }
 
   override get seekable(): boolean { return true; }
