@@ -13,9 +13,9 @@ import koffi from 'koffi';
 import {
   loadUnicorn, UnicornLib, UC_CTL_CPU_MODEL, UC_CTL_TB_FLUSH, UC_CTL_TCG_BUFFER_SIZE, UC_CTL_TLB_FLUSH,
   UC_CTL_TLB_TYPE, UC_HOOK_INSN, UC_HOOK_INTR, UC_HOOK_TLB_FILL, UC_PROT_ALL, UC_TLB_VIRTUAL,
-  UC_X86_INS_SYSCALL, UC_CTL_TB_REMOVE_CACHE, UC_PROT_READ, UC_PROT_EXEC, UC_PROT_WRITE, UC_HOOK_MEM_READ, UC_HOOK_MEM_WRITE,
+  UC_X86_INS_SYSCALL, UC_X86_INS_IN, UC_X86_INS_OUT, UC_CTL_TB_REMOVE_CACHE, UC_PROT_READ, UC_PROT_EXEC, UC_PROT_WRITE, UC_HOOK_MEM_READ, UC_HOOK_MEM_WRITE,
 } from './unicorn.js';
-import type { PhysMem } from '../mm/physmem.js';
+import { PAGE_SIZE, type PhysMem } from '../mm/physmem.js';
 import { loadWatchdog, Watchdog } from './watchdog.js';
 
 /** What the engine needs from the kernel side; called from inside uc_emu_start. */
@@ -46,7 +46,32 @@ export interface CpuSpec {
    * exit check) still resumes correctly (x86_64 yes; aarch64 loads straight into the register).
    */
   loadsViaTemporaries: boolean;
+  /** How a fresh CPU is put in user mode (CPL3 / EL0), so privileged instructions fault. */
+  userMode?: UserModeSetup;
 }
+
+/**
+ * User mode for a fresh CPU. Unicorn starts every CPU in kernel mode (x86 CPL0, arm64 EL1) and
+ * never delivers exceptions itself (the interrupt hook replaces delivery): nothing ever raises
+ * the privilege again once it is dropped.
+ */
+export interface UserModeSetup {
+  /**
+   * A read-only page above user space the CPU reads (x86: the GDT segment loads read) and may
+   * execute while enter() bootstraps. The guest can never map there (it lies beyond TASK_SIZE).
+   */
+  page?: { va: bigint; bytes: Uint8Array };
+  /** Called once per new engine, before any guest code runs. */
+  enter(engine: Engine): void;
+  /**
+   * Port I/O instructions raise this exception (x86 #GP: Unicorn never checks IOPL for in/out,
+   * it only offers an instruction hook).
+   */
+  portIoFault?: number;
+}
+
+/** The kernel page's frame, one per physical memory and page address (its bytes never change). */
+const kernelFrames = new WeakMap<PhysMem, Map<bigint, number>>();
 
 const UNTIL_NEVER = 0xffff_ffff_ffff_fffen;
 const UNTIL_PAGE = 0xffff_ffff_ffff_f000n;
@@ -54,7 +79,7 @@ const TCG_BUFFER_BYTES = 16 << 20;
 
 const engines = new Map<number, Engine>();
 let nextId = 1;
-let callbacks: { tlbFill: bigint; syscall: bigint; intr: bigint; memAccess: bigint } | undefined;
+let callbacks: { tlbFill: bigint; syscall: bigint; intr: bigint; memAccess: bigint; portIn: bigint; portOut: bigint } | undefined;
 
 function registerCallbacks(lib: UnicornLib) {
   if (callbacks) return callbacks;
@@ -68,6 +93,13 @@ function registerCallbacks(lib: UnicornLib) {
     }
     try {
       if (typeof addr !== 'number' || addr < 0) {
+        const big = BigInt.asUintN(64, BigInt(addr));
+        const kp = e.kernelPage;
+        if (kp && big >= kp.va && big < kp.va + 4096n) {
+          koffi.encode(entry, 0, 'uint64_t', kp.pa + Number(big - kp.va));
+          koffi.encode(entry, 8, 'int32_t', UC_PROT_READ | UC_PROT_EXEC);
+          return true;
+        }
         // uc_emu_start/stop look up the page of the `until` address (the last page of the
         // 64-bit space) to invalidate its code; give that lookup a harmless frame, never guest code.
         if (BigInt.asUintN(64, BigInt(addr)) >= UNTIL_PAGE) {
@@ -100,12 +132,14 @@ function registerCallbacks(lib: UnicornLib) {
   };
   const syscall = (_uc: bigint, user: number): void => {
     const e = engines.get(user)!;
+    if (e.portFault) return; // the run already faulted (see portIo)
     e.inHook = true;
     try { e.client.onSyscall(); } catch (err) { e.hostError ??= err; e.stop(); } finally { e.inHook = false; }
     if (e.flushPending) { e.flushPending = false; e.flushTlb(); }
   };
   const intr = (_uc: bigint, intno: number, user: number): void => {
     const e = engines.get(user)!;
+    if (e.portFault) return;
     e.inHook = true;
     try {
       if (intno === 2 && e.spec.syscallTrap === 'arm64-svc-intr') e.client.onSyscall();
@@ -119,7 +153,11 @@ function registerCallbacks(lib: UnicornLib) {
     // With the virtual TLB, memory hooks report physical addresses: map back from the scratch frame.
     if (addr >= p.scratch && addr < p.scratch + 4096) p.hit = p.page + (addr - p.scratch);
   };
+  const portIn = (_uc: bigint, _port: number, _size: number, user: number): number => { engines.get(user)!.portIo(); return 0; };
+  const portOut = (_uc: bigint, _port: number, _size: number, _value: number, user: number): void => { engines.get(user)!.portIo(); };
   callbacks = {
+    portIn: koffi.register(portIn, koffi.pointer(lib.proto.portIn)),
+    portOut: koffi.register(portOut, koffi.pointer(lib.proto.portOut)),
     memAccess: koffi.register(memAccess, koffi.pointer(lib.proto.memAccess)),
     tlbFill: koffi.register(tlbFill, koffi.pointer(lib.proto.tlbFill)),
     syscall: koffi.register(syscall, koffi.pointer(lib.proto.syscall)),
@@ -129,6 +167,17 @@ function registerCallbacks(lib: UnicornLib) {
 }
 
 export class EngineError extends Error {}
+
+function kernelFrame(phys: PhysMem, va: bigint, bytes: Uint8Array): number {
+  let m = kernelFrames.get(phys);
+  if (!m) kernelFrames.set(phys, (m = new Map()));
+  let f = m.get(va);
+  if (f === undefined) {
+    m.set(va, (f = phys.allocFrame()));
+    phys.u8.set(bytes, f * PAGE_SIZE);
+  }
+  return f;
+}
 
 const TWO32 = 4294967296, TWO52 = 2 ** 52, TWO53 = 2 ** 53;
 
@@ -157,6 +206,10 @@ export class Engine {
   inHook = false;
   /** Active while faultAddress() re-runs one instruction. */
   probe: { page: number; scratch: number; hit?: number } | undefined;
+  /** The user-mode setup's kernel page: its address and physical address. */
+  kernelPage: { va: bigint; pa: number } | undefined;
+  /** A port I/O instruction faulted in this run: the CPU state at it, restored when the run ends. */
+  portFault: bigint | undefined;
   #codeFlushPending = false;
   #tlbFlushPending = false;
   #mappedBytes = 0;
@@ -169,7 +222,7 @@ export class Engine {
   readonly #batchI32 = new Int32Array(this.#batchBuf, 0, 16);
   /** uc_reg_read_batch takes `void **vals`: one pointer per register, into #batchBuf. */
   readonly #batchPtrs = new BigUint64Array(8);
-  readonly #hooks = new BigUint64Array(4);
+  readonly #hooks = new BigUint64Array(6);
   readonly #watchdog: Watchdog;
   /** The last run() was ended by its time slice (the watchdog's uc_emu_stop). */
   preempted = false;
@@ -211,6 +264,48 @@ export class Engine {
         'int', UC_X86_INS_SYSCALL), 'hook SYSCALL');
     }
     this.#check(this.lib.uc_hook_add(this.uc, this.#hooks.subarray(2, 3), UC_HOOK_INTR, cb.intr, this.id, 1n, 0n), 'hook INTR');
+    const um = spec.userMode;
+    if (um?.portIoFault !== undefined) {
+      this.#check(this.lib.uc_hook_add(this.uc, this.#hooks.subarray(3, 4), UC_HOOK_INSN, cb.portIn, this.id, 1n, 0n,
+        'int', UC_X86_INS_IN), 'hook IN');
+      this.#check(this.lib.uc_hook_add(this.uc, this.#hooks.subarray(4, 5), UC_HOOK_INSN, cb.portOut, this.id, 1n, 0n,
+        'int', UC_X86_INS_OUT), 'hook OUT');
+    }
+    if (um) {
+      if (um.page) this.kernelPage = { va: um.page.va, pa: kernelFrame(phys, um.page.va, um.page.bytes) * PAGE_SIZE };
+      um.enter(this);
+    }
+  }
+
+  /**
+   * Run `pc` (on the user-mode setup's page) until it makes a syscall; true if it got there.
+   * The guest's client is not called: this is the CPU's own set-up.
+   */
+  bootstrap(pc: bigint): boolean {
+    const guest = this.client;
+    let reached = false;
+    this.client = {
+      lastPerms: 0,
+      translate: () => -1,
+      onSyscall: () => { reached = true; this.stop(); },
+      onInterrupt: () => this.stop(),
+    };
+    try { this.run(pc); } finally { this.client = guest; }
+    return reached;
+  }
+
+  /**
+   * An in/out instruction ran (Unicorn's hook, with the pc at it). Linux gives SIGSEGV (#GP:
+   * IOPL 0): the CPU state is saved here, the run stops, and the rest of the translation block
+   * is undone when run() restores that state and raises the fault (stores it made stay).
+   */
+  portIo(): void {
+    if (this.portFault !== undefined) return;
+    const out = [0n];
+    if (this.lib.uc_context_alloc(this.uc, out as never) !== 0) { this.hostError ??= new EngineError('uc_context_alloc'); this.stop(); return; }
+    this.lib.uc_context_save(this.uc, out[0]);
+    this.portFault = out[0];
+    this.stop();
   }
 
   #mapPhys(from: number, to: number) {
@@ -310,7 +405,7 @@ export class Engine {
    * watchdog thread then stops the CPU between translation blocks and it resumes at the saved
    * pc; `preempted` tells). Returns the uc_err code (0 = stopped cleanly).
    */
-  run(pc: number, sliceUs = 0): number {
+  run(pc: number | bigint, sliceUs = 0): number {
     this.lastFault = undefined;
     this.hostError = undefined;
     this.preempted = false;
@@ -324,6 +419,14 @@ export class Engine {
       if (this.#armed) this.preempted = this.#watchdog.disarm();
       this.#armed = false;
       this.running = false;
+    }
+    if (this.portFault !== undefined) {
+      const ctx = this.portFault;
+      this.lib.uc_context_restore(this.uc, ctx);
+      this.lib.uc_context_free(ctx);
+      this.portFault = undefined;
+      this.inHook = true;
+      try { this.client.onInterrupt(this.spec.userMode!.portIoFault!); } catch (e) { this.hostError ??= e; } finally { this.inHook = false; }
     }
     if (this.hostError !== undefined) throw this.hostError;
     return err;

@@ -47,6 +47,8 @@ export const UC_CTL_TCG_BUFFER_SIZE = 0x4400000d;
 export const UC_TLB_VIRTUAL = 1;
 
 export const UC_X86_INS_SYSCALL = 699;
+export const UC_X86_INS_IN = 218;
+export const UC_X86_INS_OUT = 500;
 export const UC_X86_INS_CPUID = 113;
 
 /**
@@ -79,6 +81,7 @@ export interface UnicornLib {
   proto: {
     tlbFill: TypeObject; syscall: TypeObject; intr: TypeObject;
     insnInvalid: TypeObject; memInvalid: TypeObject; cpuid: TypeObject; memAccess: TypeObject;
+    portIn: TypeObject; portOut: TypeObject;
   };
 }
 
@@ -155,6 +158,8 @@ function bind(lib: LibraryHandle, path: string, version: number): UnicornLib {
       memInvalid: koffi.proto('bool ucrun_mem_invalid_cb(void *uc, int type, uint64_t addr, int size, int64_t value, uintptr_t user)'),
       cpuid: koffi.proto('int ucrun_cpuid_cb(void *uc, uintptr_t user)'),
       memAccess: koffi.proto('void ucrun_mem_access_cb(void *uc, int type, uint64_t addr, int size, int64_t value, uintptr_t user)'),
+      portIn: koffi.proto('uint32_t ucrun_port_in_cb(void *uc, uint32_t port, int size, uintptr_t user)'),
+      portOut: koffi.proto('void ucrun_port_out_cb(void *uc, uint32_t port, int size, uint32_t value, uintptr_t user)'),
     },
   };
 }

@@ -4,6 +4,7 @@ import { UC_ARCH_ARM64, UC_MODE_ARM } from '../../engine/unicorn.js';
 import { ABI_DATA } from './abi_data.js';
 import { Signal } from '../../kernel/signals.js';
 import { a64SignalFrames } from './signal_frame.js';
+import { a64UserMode } from './user_mode.js';
 
 /** Unicorn register ids (unicorn/arm64.h). X29 and X30 are not contiguous with X0..X28. */
 export const A64_REG = {
@@ -40,7 +41,7 @@ export const aarch64: ArchSpec = {
   elfMachine: 183,
   // Unicorn's aarch64 TLB page stays 1 KiB, so fills are 4x more frequent; QEMU only grows
   // its TLB on a flush: the engine flushes after 256 fills, then at doubling intervals.
-  cpu: { ucArch: UC_ARCH_ARM64, ucMode: UC_MODE_ARM, cpuModel: UC_CPU_ARM64_MAX, syscallTrap: 'arm64-svc-intr', tlbFlushEvery: 256, loadsViaTemporaries: false },
+  cpu: { ucArch: UC_ARCH_ARM64, ucMode: UC_MODE_ARM, cpuModel: UC_CPU_ARM64_MAX, syscallTrap: 'arm64-svc-intr', tlbFlushEvery: 256, loadsViaTemporaries: false, userMode: a64UserMode },
   abi: {
     nr: A64_REG.X8,
     args: [0, 1, 2, 3, 4, 5].map(xreg),

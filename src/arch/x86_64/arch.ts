@@ -6,6 +6,7 @@ import { ABI_DATA } from './abi_data.js';
 import { x86Calls } from './sys_arch.js';
 import { probeCpuid } from './cpuid.js';
 import { x86Cpuinfo } from './cpuinfo.js';
+import { x86UserMode } from './user_mode.js';
 import { X86_REG } from './regs.js';
 import { Signal } from '../../kernel/signals.js';
 import { x86SignalFrames } from './signal_frame.js';
@@ -23,7 +24,7 @@ let hwcapCache: { hwcap: number; hwcap2: number } | undefined;
 export const x86_64: ArchSpec = {
   name: 'x86_64',
   elfMachine: 62,
-  cpu: { ucArch: UC_ARCH_X86, ucMode: UC_MODE_64, cpuModel: UC_CPU_X86_HASWELL, syscallTrap: 'x86-syscall-insn', tlbFlushEvery: 256, loadsViaTemporaries: true },
+  cpu: { ucArch: UC_ARCH_X86, ucMode: UC_MODE_64, cpuModel: UC_CPU_X86_HASWELL, syscallTrap: 'x86-syscall-insn', tlbFlushEvery: 256, loadsViaTemporaries: true, userMode: x86UserMode },
   abi: {
     nr: X86_REG.RAX,
     args: [X86_REG.RDI, X86_REG.RSI, X86_REG.RDX, X86_REG.R10, X86_REG.R8, X86_REG.R9],
@@ -51,8 +52,9 @@ export const x86_64: ArchSpec = {
       : intno === 1 || intno === 3 ? Signal.SIGTRAP
       : [4, 5, 11, 12, 13, 14].includes(intno) ? Signal.SIGSEGV
       : intno === 17 ? Signal.SIGBUS : Signal.SIGILL; // #UD and the rest
+    // #GP is force_sig(SIGSEGV): si_code SI_KERNEL (traps.c do_general_protection).
     const code = sig === Signal.SIGFPE ? 1 /* FPE_INTDIV */ : sig === Signal.SIGTRAP ? 1 /* TRAP_BRKPT */
-      : sig === Signal.SIGILL ? 2 /* ILL_ILLOPN */ : 2;
+      : sig === Signal.SIGILL ? 2 /* ILL_ILLOPN */ : intno === 13 ? 0x80 /* SI_KERNEL */ : 2;
     // QEMU remembers a contributory exception (#DE, #TS, #NP, #SS, #GP) the hook took instead
     // of delivering, and turns the next one into a double fault.
     return { sig, code, freshCpu: [0, 10, 11, 12, 13].includes(intno) };
@@ -78,6 +80,7 @@ export const x86_64: ArchSpec = {
     engine.setReg(X86_REG.FPCW, 0x37f);
     engine.setReg(X86_REG.FPTAG, 0xffff);
     engine.setReg(X86_REG.MXCSR, 0x1f80);
+    engine.setReg(X86_REG.EFLAGS, 0x202); // IF (and the always-one bit); IOPL 0
     engine.setReg(X86_REG.RSP, sp);
     engine.setReg(X86_REG.RIP, entry);
   },
