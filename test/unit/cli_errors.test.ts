@@ -49,6 +49,22 @@ beforeAll(() => {
     'int main(void) { pthread_t t; pthread_create(&t, 0, ticker, 0); char b[64]; ssize_t n = read(0, b, sizeof b);',
     '  int seen = ticks; pthread_join(t, 0); printf("read %zd, ticks while reading %d\\n", n, seen); return 0; }', ''].join('\n'));
   execFileSync('gcc', ['-static', '-O2', '-pthread', join(tmp, 'stdin-threads.c'), '-o', files.stdinThreads], { stdio: 'ignore' });
+  files.fifoOpen = join(tmp, 'fifo-open');
+  writeFileSync(join(tmp, 'fifo-open.c'), [
+    '#include <errno.h>', '#include <fcntl.h>', '#include <signal.h>', '#include <stdio.h>', '#include <string.h>',
+    '#include <time.h>', '#include <unistd.h>',
+    'static void on_alarm(int s) { (void)s; }',
+    'static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }',
+    'int main(int argc, char **argv) { /* argv[1]: w wn r rn rintr; argv[2]: the FIFO */',
+    '  const char *m = argv[1]; int flags = m[0] == \'w\' ? O_WRONLY : O_RDONLY;',
+    '  if (m[1] == \'n\') flags |= O_NONBLOCK;',
+    '  if (!strcmp(m, "rintr")) { struct sigaction sa = { .sa_handler = on_alarm }; sigaction(SIGALRM, &sa, 0); alarm(1); }',
+    '  double t0 = now(); int fd = open(argv[2], flags); int e = errno; double dt = now() - t0;',
+    '  if (fd < 0) { printf("open: %s after %s\\n", strerror(e), dt > 0.3 ? "waiting" : "no wait"); return 1; }',
+    '  char b[64] = { 0 }; ssize_t n = flags & O_WRONLY ? write(fd, "x\\n", 2) : read(fd, b, sizeof b - 1);',
+    '  printf("open: ok after %s; %s %zd %s", dt > 0.3 ? "waiting" : "no wait", flags & O_WRONLY ? "wrote" : "read", n, b);',
+    '  return 0; }', ''].join('\n'));
+  execFileSync('gcc', ['-static', '-O2', join(tmp, 'fifo-open.c'), '-o', files.fifoOpen], { stdio: 'ignore' });
   files.oom = join(tmp, 'oom');
   writeFileSync(join(tmp, 'oom.c'), [
     '#include <stdio.h>', '#include <stdlib.h>', '#include <string.h>', '#include <sys/mman.h>', '#include <fcntl.h>', '#include <unistd.h>',
@@ -221,14 +237,44 @@ describe('host FIFOs', () => {
     expect(r.status).toBe(0);
   });
 
-  it('a guest open() of a FIFO for writing with no reader is ENXIO at once (never a host wait)', () => {
-    const fifo = join(tmp, 'guest-fifo-w');
+  const fifoRun = (mode: string, fifo: string) => spawnSync(process.execPath, [CLI, 'run', files.fifoOpen, mode, fifo], { encoding: 'utf8', timeout: 20_000 });
+
+  it('a blocking O_WRONLY open waits for a reader (fifo_open), only that task waits', () => {
+    const fifo = join(tmp, 'fifo-w');
     execFileSync('mkfifo', [fifo]);
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, [CLI, 'run', '/bin/busybox', 'sh', '-c', `echo x > ${fifo}`], { encoding: 'utf8', timeout: 20_000 });
+    const reader = spawn('sh', ['-c', `sleep 0.6; cat ${fifo} > ${fifo}.out`], { stdio: 'ignore' });
+    const r = fifoRun('w', fifo);
+    expect(r.stdout).toBe('open: ok after waiting; wrote 2 ');
+    expect(r.status).toBe(0);
+    reader.kill();
+  });
+
+  it('O_WRONLY|O_NONBLOCK with no reader is ENXIO at once', () => {
+    const fifo = join(tmp, 'fifo-wn');
+    execFileSync('mkfifo', [fifo]);
+    const r = fifoRun('wn', fifo);
+    expect(r.stdout).toBe('open: No such device or address after no wait\n');
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/No such device or address/);
-    expect(performance.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('a blocking O_RDONLY open waits for a writer; O_RDONLY|O_NONBLOCK does not', () => {
+    const fifo = join(tmp, 'fifo-r');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', `sleep 0.6; echo hi > ${fifo}`], { stdio: 'ignore' });
+    const r = fifoRun('r', fifo);
+    expect(r.stdout).toBe('open: ok after waiting; read 3 hi\n');
+    expect(r.status).toBe(0);
+    writer.kill();
+    const n = fifoRun('rn', fifo);
+    expect(n.stdout).toBe('open: ok after no wait; read 0 ');
+  });
+
+  it('a blocking FIFO open is interrupted by a signal: EINTR (handler without SA_RESTART)', () => {
+    const fifo = join(tmp, 'fifo-intr');
+    execFileSync('mkfifo', [fifo]);
+    const r = fifoRun('rintr', fifo);
+    expect(r.stdout).toBe('open: Interrupted system call after waiting\n');
+    expect(r.status).toBe(1);
   });
 });
 

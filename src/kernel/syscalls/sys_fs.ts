@@ -106,7 +106,7 @@ export const fsCalls = {
   /** openat(2) */
   openat(t: Task, [dirfd, path, flags, mode]: number[]): SyscallResult {
     const f = openFile(t, { dirfd: dirfd | 0, path: t.mem.cstring(path), flags: flags | 0, mode }, t.proc.arch.o);
-    if (typeof f === 'number') return f;
+    if (!(f instanceof OpenFile)) return f;
     const fd = t.proc.fds.install(f, (flags & t.proc.arch.o.O_CLOEXEC) !== 0);
     if (fd < 0) f.release(); // never installed: nobody else holds it
     return fd;

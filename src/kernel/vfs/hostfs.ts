@@ -40,7 +40,7 @@ function scratchOf(n: number): Buffer {
 }
 
 /** How often a task waiting on a host stream looks again (ms). */
-const HOST_POLL_MS = 5;
+export const HOST_POLL_MS = 5;
 
 /** A host file descriptor: regular files and the std streams. */
 export class HostFile extends OpenFile {
@@ -51,6 +51,11 @@ export class HostFile extends OpenFile {
     /** O_APPEND as the arch encodes it, checked on write. */
     readonly append: () => boolean,
     readonly ownsFd = true,
+    /**
+     * The host fd is O_NONBLOCK (a FIFO ucrun opened): a read asks the host first, which says
+     * EOF (no writer), data, or EAGAIN; only then does a blocking read park.
+     */
+    readonly hostNonblocking = false,
   ) { super(flags, path); }
 
   override get seekable(): boolean { return this.positional; }
@@ -85,8 +90,10 @@ export class HostFile extends OpenFile {
   override read(t: Task, dst: PhysChunk[], len: number, pos: number | undefined): SyscallResult {
     // A host stream (terminal, pipe, FIFO) is polled, never waited on: with nothing to read the
     // task parks and retries every few ms, interruptible by signals like any blocking read.
-    const wait = this.#notReady(t, POLLIN);
-    if (wait !== undefined) return wait;
+    if (!this.hostNonblocking) {
+      const wait = this.#notReady(t, POLLIN);
+      if (wait !== undefined) return wait;
+    }
     const buf = scratchOf(len);
     let n: number;
     try {

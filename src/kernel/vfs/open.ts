@@ -6,7 +6,10 @@ import type { Process, Task } from '../task.js';
 import { DeviceFile, isDevice } from './devices.js';
 import type { FdTable } from './fdtable.js';
 import { O_ACCMODE, O_RDONLY, O_WRONLY, OpenFile } from './file.js';
-import { HostDir, HostFile, hostErrno } from './hostfs.js';
+import { HOST_POLL_MS, HostDir, HostFile, hostErrno } from './hostfs.js';
+import { hostPoll } from './hostpoll.js';
+import { block, type Block } from '../wait.js';
+import { POLLHUP, POLLIN } from './file.js';
 import { resolvePath, Resolved } from './path.js';
 import { kernelNodes } from './procfs.js';
 import { ProcDir, ProcFile } from './procfs_files.js';
@@ -64,8 +67,11 @@ export function lookup(t: Task, dirfd: number, path: string, follow: boolean): R
 
 export interface OpenRequest { dirfd: number; path: string; flags: number; mode: number }
 
-/** openat(2) minus fd installation. `o` holds the arch's O_DIRECTORY/O_NOFOLLOW values. */
-export function openFile(t: Task, req: OpenRequest, o: OpenFlags): OpenFile | number {
+/**
+ * openat(2) minus fd installation. `o` holds the arch's O_DIRECTORY/O_NOFOLLOW values. A Block
+ * result parks the task and the call is made again (a FIFO waiting for its other end).
+ */
+export function openFile(t: Task, req: OpenRequest, o: OpenFlags): OpenFile | number | Block {
   const p = t.proc;
   const { flags } = req;
   const acc = flags & O_ACCMODE;
@@ -101,13 +107,10 @@ export function openFile(t: Task, req: OpenRequest, o: OpenFlags): OpenFile | nu
   if (flags & O_EXCL) hflags |= fs.constants.O_EXCL;
   if (flags & O_TRUNC) hflags |= fs.constants.O_TRUNC;
   hflags |= fs.constants.O_NOFOLLOW;
-  // Host FIFOs are opened non-blocking on the host (a blocking open would stop the whole
-  // emulator until the other end opens) and then served as streams: reads and writes are polled
-  // (HostFile). Deviations: a blocking O_RDONLY open returns at once, its first read waits for
-  // a writer's data; O_WRONLY with no reader is ENXIO even without O_NONBLOCK. Host sockets and
-  // devices are not served through the host.
+  // Host sockets and devices are not served through the host; FIFOs are (openHostFifo).
   const fifo = r.st?.isFIFO() === true;
   if (r.st && !r.st.isFile() && !fifo) return -Errno.ENXIO;
+  if (fifo && !(flags & O_CREAT)) return openHostFifo(t, r.host, r.guest, flags, o);
   hflags |= fs.constants.O_NONBLOCK;
   try {
     const fd = fs.openSync(r.host, hflags, req.mode & ~p.umask & 0o7777);
@@ -119,4 +122,42 @@ export function openFile(t: Task, req: OpenRequest, o: OpenFlags): OpenFile | nu
     const file: HostFile = new HostFile(fd, flags, r.guest, !hst.isFIFO(), () => (file.flags & O_APPEND) !== 0);
     return file;
   } catch (e) { return hostErrno(e); }
+}
+
+/**
+ * A host FIFO (fifo_open). The host end is always opened non-blocking (a blocking open would stop
+ * the whole emulator) and served as a stream whose reads and writes are polled (HostFile); a
+ * blocking open waits by parking the task and trying again every HOST_POLL_MS, interruptible
+ * by signals:
+ * - O_RDONLY waits for a writer. The host FIFO shows a writer only once it has written or
+ *   closed (poll: POLLIN or POLLHUP), so a writer that opens and then waits before writing keeps
+ *   this open waiting (Linux returns at the writer's open; the first read would wait anyway).
+ *   The reader end is held across the retries, so a host writer's blocking open goes on.
+ * - O_WRONLY waits for a reader; with O_NONBLOCK no reader is ENXIO.
+ * - O_RDWR and O_RDONLY|O_NONBLOCK never wait.
+ */
+function openHostFifo(t: Task, host: Buffer, guest: string, flags: number, o: OpenFlags): OpenFile | number | Block {
+  const acc = flags & O_ACCMODE;
+  const nonblock = (flags & o.O_NONBLOCK) !== 0;
+  const { O_RDONLY: R, O_WRONLY: W, O_RDWR: RW, O_NONBLOCK: NB, O_NOFOLLOW: NF } = fs.constants;
+  const served = (fd: number) => new HostFile(fd, flags, guest, false, () => false, true, true);
+  const later = () => block([], performance.now() + HOST_POLL_MS);
+  if (acc === O_WRONLY) {
+    try { return served(fs.openSync(host, W | NB | NF)); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENXIO' && !nonblock) return later();
+      return hostErrno(e);
+    }
+  }
+  if (acc !== O_RDONLY || nonblock) {
+    try { return served(fs.openSync(host, (acc === O_RDONLY ? R : RW) | NB | NF)); } catch (e) { return hostErrno(e); }
+  }
+  let fd = t.callState.fifoFd - 1;
+  if (!(fd >= 0)) {
+    try { fd = fs.openSync(host, R | NB | NF); } catch (e) { return hostErrno(e); }
+    t.callState.fifoFd = fd + 1;
+    t.abandon = () => { try { fs.closeSync(fd); } catch { /* gone */ } };
+  }
+  if ((hostPoll(fd, POLLIN) & (POLLIN | POLLHUP)) === 0) return later();
+  t.abandon = undefined;
+  return served(fd);
 }
