@@ -38,6 +38,7 @@ export const QEMU_CANNOT: Readonly<Record<string, string>> = {
   partial_fault: 'qemu-user locks whole guest buffers up front (lock_user): a buffer with an unmapped end is always EFAULT',
   privileged: 'qemu-aarch64 reports undefined instructions with si_code ILL_ILLOPN; arm64 Linux (do_undefinstr) says ILL_ILLOPC',
   proc_sys: 'qemu-aarch64 serves /proc/self/cmdline from a temporary file and passes fd/ and fdinfo/ through from the host',
+  syscall_edges: 'qemu-user checks whole buffers up front and passes some bad pointers and flags through (sysinfo(NULL), nanosleep, dup3 flags); native Linux decides',
   thread_robust: 'qemu-aarch64 7.2 answers set_robust_list with ENOSYS: a dead owner is never marked and the next lock hangs',
 };
 

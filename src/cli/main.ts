@@ -26,6 +26,8 @@ options:
                    ucrun prints what each thread was doing and exits ${TIMEOUT_STATUS}
   --slice-ms MS    preempt every run after MS ms even when nothing else is runnable (default:
                    10 ms slices only while another thread waits for the CPU; for measuring)
+  --uid N, --gid N the first process's user and group ids (default: yours); the host's files
+                   are still accessed as you, the guest's permissions are checked by ucrun
 exit status: the guest's; ${DEADLOCK_STATUS} when every thread is blocked forever (deadlock); ${TIMEOUT_STATUS} on --timeout`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -49,7 +51,7 @@ function cmdRun(argv: string[]): number {
   try {
     const r = runProgram({
       elf, args: argv.slice(next + 1), env: [...env].map(([k, v]) => `${k}=${v}`), root: o.root, strace: o.strace,
-      memLimit: o.memLimit, maxProcs: o.maxProcs, seed: o.seed, timeoutMs: o.timeoutMs, sliceMs: o.sliceMs,
+      memLimit: o.memLimit, maxProcs: o.maxProcs, seed: o.seed, timeoutMs: o.timeoutMs, sliceMs: o.sliceMs, uid: o.uid, gid: o.gid,
     });
     return r.status;
   } catch (e) {

@@ -3,6 +3,7 @@
 /** Options shared by `run` and `compare`, as parsed, plus their raw words (compare passes them on). */
 export interface ParsedOptions {
   strace: string | null; root?: string; memLimit?: number; maxProcs?: number; seed?: number; timeoutMs?: number; sliceMs?: number;
+  uid?: number; gid?: number;
   env: Map<string, string>; raw: string[];
 }
 
@@ -31,6 +32,8 @@ export function parseOptions(argv: string[], extra: (a: string) => boolean = () 
       else if (a === '--seed') o.seed = Number(value(++i, a));
       else if (a === '--timeout') o.timeoutMs = Number(value(++i, a)) * 1000;
       else if (a === '--slice-ms') o.sliceMs = Number(value(++i, a));
+      else if (a === '--uid') o.uid = Number(value(++i, a));
+      else if (a === '--gid') o.gid = Number(value(++i, a));
       else if (a.startsWith('-')) return `ucrun: unknown option ${a}`;
       else break;
       o.raw.push(...argv.slice(start, i + 1));
@@ -41,6 +44,9 @@ export function parseOptions(argv: string[], extra: (a: string) => boolean = () 
   if (o.seed !== undefined && !Number.isInteger(o.seed)) return 'ucrun: --seed needs an integer';
   if (o.timeoutMs !== undefined && !(o.timeoutMs > 0)) return 'ucrun: --timeout needs a positive number of seconds';
   if (o.sliceMs !== undefined && !(o.sliceMs > 0)) return 'ucrun: --slice-ms needs a positive number';
+  for (const [k, v] of [['--uid', o.uid], ['--gid', o.gid]] as const) {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v < 0xffffffff)) return `ucrun: ${k} needs an id from 0 to 4294967294`;
+  }
   return { o, next: i };
 }
 

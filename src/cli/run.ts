@@ -16,6 +16,8 @@ export interface RunOptions {
   seed?: number;
   timeoutMs?: number;
   sliceMs?: number;
+  uid?: number;
+  gid?: number;
 }
 
 export interface RunResult extends ExitInfo { syscalls: string[] }
@@ -24,7 +26,7 @@ export interface RunResult extends ExitInfo { syscalls: string[] }
 export function runProgram(o: RunOptions, collect = false): RunResult {
   const names: string[] = [];
   let traceFd: number | undefined;
-  const kernel = new Kernel({ root: o.root, memLimit: o.memLimit, maxProcs: o.maxProcs, seed: o.seed, timeoutMs: o.timeoutMs, sliceMs: o.sliceMs });
+  const kernel = new Kernel({ root: o.root, memLimit: o.memLimit, maxProcs: o.maxProcs, seed: o.seed, timeoutMs: o.timeoutMs, sliceMs: o.sliceMs, uid: o.uid, gid: o.gid });
   if (o.strace !== null || collect) {
     let out: ((l: string) => void) | undefined;
     if (o.strace !== null) {

@@ -41,6 +41,7 @@ export function parseProgram(file: Uint8Array) {
  */
 export function buildImage(
   kernel: Kernel, file: Uint8Array, argv: string[], envp: string[], execfn: string, probe: (arch: ArchSpec) => Engine,
+  creds: { uid: number; euid: number; gid: number; egid: number },
 ): Image {
   const elf = parseProgram(file);
   const arch = archOf(elf.machine);
@@ -53,7 +54,7 @@ export function buildImage(
     const mem = new GuestMemory(mm, kernel.phys);
     const bias = mapImage(mm, mem, arch, elf, file);
     mapTrampoline(kernel, mm, arch);
-    const ids = { uid: process.getuid?.() ?? 0, euid: process.geteuid?.() ?? 0, gid: process.getgid?.() ?? 0, egid: process.getegid?.() ?? 0 };
+    const ids = { uid: creds.uid, euid: creds.euid, gid: creds.gid, egid: creds.egid };
     const start = buildStack(mm, mem, arch, elf, bias, argv, envp, execfn, arch.hwcaps(probe(arch)), ids, randomBytes(16), elf.execStack);
     return { arch, mm, start };
   } catch (e) {

@@ -13,7 +13,7 @@
 // - PI futexes: the word holds the owner's tid (| FUTEX_WAITERS | FUTEX_OWNER_DIED); unlock
 //   hands the lock straight to the first waiter, as wake_futex_pi does. No priorities.
 import { FUTEX } from './abi.js';
-import { GuestFault } from '../mm/address_space.js';
+import { GuestFault, PROT_WRITE } from '../mm/address_space.js';
 import type { FutexWaiter, Task } from './task.js';
 
 const { FUTEX_WAITERS, FUTEX_OWNER_DIED, FUTEX_TID_MASK } = FUTEX;
@@ -23,12 +23,19 @@ const ROBUST_LIST_LIMIT = 2048;
 export class Futexes {
   readonly #queues = new Map<string, FutexWaiter[]>();
 
-  /** The key of the 32-bit word at `addr` (throws GuestFault if it is not mapped). */
+  /**
+   * The key of the 32-bit word at `addr` (get_futex_key). A private key needs only a user
+   * address (access_ok: a FUTEX_WAKE_PRIVATE never touches memory); a shared one needs the page
+   * (GuestFault if unmapped), and an anonymous private page that is read-only cannot be one.
+   */
   key(t: Task, addr: number, priv: boolean): string {
     const mm = t.proc.mm;
+    if (!(addr >= 0 && addr + 4 <= mm.limit)) throw new GuestFault(addr, false, false);
+    if (priv) return `p${mm.id}:${addr}`;
     const vma = mm.find(addr);
     if (!vma) throw new GuestFault(addr, false, false);
-    if (!priv && vma.shared) return `s${mm.kernelTranslate(addr, false)}`;
+    if (vma.shared) return `s${mm.kernelTranslate(addr, false)}`;
+    if (!(vma.prot & PROT_WRITE) && !vma.name.startsWith('/')) throw new GuestFault(addr, true, true);
     return `p${mm.id}:${addr}`;
   }
 

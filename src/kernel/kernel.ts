@@ -41,6 +41,9 @@ export interface KernelOptions {
   timeoutMs?: number;
   /** Preempt every run after this many ms, even with nothing else runnable (measurement). */
   sliceMs?: number;
+  /** The first process's uid and gid (default: the user running ucrun). */
+  uid?: number;
+  gid?: number;
 }
 
 export interface ExitInfo {
@@ -188,7 +191,8 @@ export class Kernel {
     let img: Image;
     const argv = hostArgv.map(hostText), envp = hostEnvp.map(hostText);
     // AT_EXECFN is the filename as given to execve (bprm->filename), not the resolved path.
-    try { img = buildImage(this, file, argv, envp, hostText(hostPath), (a) => this.probeEngine(a)); } catch (e) {
+    const uid = this.opts.uid ?? process.getuid?.() ?? 0, gid = this.opts.gid ?? process.getgid?.() ?? 0;
+    try { img = buildImage(this, file, argv, envp, hostText(hostPath), (a) => this.probeEngine(a), { uid, euid: uid, gid, egid: gid }); } catch (e) {
       if (e instanceof ExecFailure) throw new ExecError(`${hostPath}: ${e.message}`, 126);
       throw e;
     }
@@ -422,7 +426,7 @@ export class Kernel {
     parent.childWait.notify();
     const act = parent.sigactions.get(Signal.SIGCHLD);
     if ((code === CLD_STOPPED || code === CLD_CONTINUED) && act && (act.flags & 1 /* SA_NOCLDSTOP */)) return;
-    sendSignal(parent, { sig: Signal.SIGCHLD, code, pid: p.pid, uid: process.getuid?.() ?? 0, status });
+    sendSignal(parent, { sig: Signal.SIGCHLD, code, pid: p.pid, uid: p.creds.uid, status });
   }
 
   #terminate(p: Process, waitStatus: number, record: { code: number; status: number }, info: ExitInfo): void {
@@ -432,6 +436,7 @@ export class Kernel {
     this.tracer?.exited?.(p, record);
     for (const t of [...p.tasks]) this.#releaseThread(t, false);
     p.fds.closeAll();
+    p.maxRssKb = Math.max(p.maxRssKb, p.mm.pt.size * 4);
     p.mm.destroy();
     if (p.vforkParent) { p.vforkParent.wake(); p.vforkParent = undefined; }
     // Orphans go to the nearest subreaper ancestor, else to pid 1 (a pid namespace's init).
@@ -466,6 +471,11 @@ export class Kernel {
 
   /** Remove a zombie from the process table (wait4 or auto-reap). */
   reap(p: Process): void {
+    const parent = p.parent;
+    if (parent) {
+      parent.childCpuNs += p.cpuNs + p.childCpuNs;
+      parent.childMaxRssKb = Math.max(parent.childMaxRssKb, p.maxRssKb, p.childMaxRssKb);
+    }
     p.parent?.children.delete(p);
     if (p.pid !== 1) this.processes.delete(p.pid);
   }

@@ -255,7 +255,7 @@ export function interruptCall(t: Task): void {
 
 /** EPIPE's companion (pipe_write, unix_stream_sendmsg): SIGPIPE to the writing thread itself. */
 export function raiseSigpipe(t: Task): void {
-  sendSignal(t.proc, { sig: Signal.SIGPIPE, code: SI_USER, pid: t.proc.pid, uid: process.getuid?.() ?? 0 }, t);
+  sendSignal(t.proc, { sig: Signal.SIGPIPE, code: SI_USER, pid: t.proc.pid, uid: t.proc.creds.uid }, t);
 }
 
 /**

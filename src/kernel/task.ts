@@ -4,6 +4,10 @@
 // The Task is its engine's client: TLB fills go to the shared address space, traps to the
 // dispatcher. Invariant: `proc.tasks` holds exactly the live threads; the process is alive
 // while it has one, and its pid is the thread-group leader's tid.
+import { getPriority } from 'node:os';
+import { Creds } from './creds.js';
+
+const hostNice = () => { try { return getPriority(); } catch { return 0; } };
 import type { ArchSpec } from '../arch/arch.js';
 import { Engine, EngineClient } from '../engine/engine.js';
 import { AddressSpace } from '../mm/address_space.js';
@@ -78,6 +82,12 @@ export class Process {
   leaderExit: number | undefined;
   /** CPU time of every thread, dead ones included (ns, guest run time). */
   cpuNs = 0;
+  /** CPU time of waited-for children and their own waited-for children (RUSAGE_CHILDREN, tms_cutime). */
+  childCpuNs = 0;
+  /** Largest resident set of those children, in KiB (RUSAGE_CHILDREN ru_maxrss). */
+  childMaxRssKb = 0;
+  /** Largest resident set so far, in KiB (ru_maxrss). */
+  maxRssKb = 0;
   /** wait() status word once the process is a zombie. */
   waitStatus: number | undefined;
   exitRecord: ExitRecord | undefined;
@@ -89,6 +99,10 @@ export class Process {
   /** The auxiliary vector the program started with (/proc/<pid>/auxv). */
   auxv: Uint8Array = new Uint8Array(16);
   umask = 0o022;
+  /** Nice value, -20..19 (getpriority/setpriority; inherited by fork; the first process has ucrun's). */
+  nice = hostNice();
+  /** Real/effective/saved/fs ids, groups and capabilities (shared by the threads). */
+  creds: Creds;
   parent: Process | undefined;
   readonly children = new Set<Process>();
   pgid: number;
@@ -138,6 +152,7 @@ export class Process {
     public cwd: string,
   ) {
     this.mem = new GuestMemory(mm, kernel.phys);
+    this.creds = new Creds(kernel.opts.uid ?? process.getuid?.() ?? 0, kernel.opts.gid ?? process.getgid?.() ?? 0);
     this.pgid = pid;
     this.sid = pid;
   }
@@ -201,6 +216,11 @@ export class Task implements EngineClient {
   constructor(public proc: Process, public tid: number) {}
 
   get kernel(): Kernel { return this.proc.kernel; }
+  /**
+   * Syscall argument `i` as the exact signed 64-bit value (during the call): for the few
+   * arguments whose value beyond 2^53 matters (loff_t offsets); the others are exact numbers.
+   */
+  argBig(i: number): bigint { return BigInt.asIntN(64, this.engine.regBig(this.proc.arch.abi.args[i])); }
   get mem(): GuestMemory { return this.proc.mem; }
 
   // --- EngineClient ---

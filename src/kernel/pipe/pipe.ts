@@ -15,6 +15,7 @@ import type { Stat } from '../../arch/stat.js';
 import { faultsAfter, type PhysChunk, type UserChunks } from '../../mm/guest_memory.js';
 import { PAGE_SIZE } from '../../mm/physmem.js';
 import { FCNTL, IOCTL } from '../abi.js';
+import { CAP } from '../creds.js';
 import { Errno } from '../errno.js';
 import { progress, waitOrAgain } from '../io.js';
 import { ByteRing, ringTransfer } from '../ring.js';
@@ -54,10 +55,10 @@ export class Pipe {
   get full(): boolean { return this.bufs.length >= this.slots; }
 
   /** F_SETPIPE_SZ (pipe_set_size): a power of two pages; EBUSY if the queued slots do not fit. */
-  resize(arg: number): number {
+  resize(arg: number, privileged: boolean): number {
     if (arg > 2 ** 31) return -Errno.EINVAL;
     const size = Math.max(PAGE_SIZE, 2 ** Math.ceil(Math.log2(Math.max(arg, 1))));
-    if (size > PIPE_MAX_SIZE && (process.geteuid?.() ?? 0) !== 0) return -Errno.EPERM;
+    if (size > PIPE_MAX_SIZE && !privileged) return -Errno.EPERM;
     if (size / PAGE_SIZE < this.bufs.length) return -Errno.EBUSY;
     if (!this.ring.resize(size)) return -Errno.EBUSY;
     this.waitq.notify();
@@ -189,9 +190,9 @@ export class PipeEnd extends OpenFile {
     return -Errno.ENOTTY;
   }
 
-  override fcntl(_t: Task, cmd: number, arg: number): SyscallResult | undefined {
+  override fcntl(t: Task, cmd: number, arg: number): SyscallResult | undefined {
     if (cmd === FCNTL.F_GETPIPE_SZ) return this.pipe.size;
-    if (cmd === FCNTL.F_SETPIPE_SZ) return this.pipe.resize(arg >>> 0);
+    if (cmd === FCNTL.F_SETPIPE_SZ) return this.pipe.resize(arg >>> 0, t.proc.creds.capable(CAP.CAP_SYS_RESOURCE));
     return undefined;
   }
 

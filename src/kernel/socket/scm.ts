@@ -3,6 +3,7 @@
 // recvmsg. cmsghdr is {u64 cmsg_len; i32 cmsg_level; i32 cmsg_type} on both arches and
 // CMSG_ALIGN rounds to 8.
 import { CMSGHDR_LAYOUT } from '../abi.js';
+import { CAP } from '../creds.js';
 import { Errno } from '../errno.js';
 import type { Task } from '../task.js';
 import type { OpenFile } from '../vfs/file.js';
@@ -49,8 +50,11 @@ export function parseControl(t: Task, control: number, controllen: number): Anci
     } else if (level === SOL_SOCKET && type === SCM_CREDENTIALS) {
       if (len !== cmsgLen(12)) return fail(-Errno.EINVAL);
       const c = { pid: dv.getInt32(off + HDR, true), uid: dv.getUint32(off + HDR + 4, true), gid: dv.getUint32(off + HDR + 8, true) };
-      const root = (process.geteuid?.() ?? 0) === 0;
-      if (!root && (c.pid !== t.proc.pid || c.uid !== (process.getuid?.() ?? 0) || c.gid !== (process.getgid?.() ?? 0))) return fail(-Errno.EPERM);
+      // scm_check_creds: one's own pid (or CAP_SYS_ADMIN), a uid and gid one holds (or CAP_SETUID/SETGID).
+      const k = t.proc.creds;
+      const uidOk = [k.uid, k.euid, k.suid].includes(c.uid) || k.capable(CAP.CAP_SETUID);
+      const gidOk = [k.gid, k.egid, k.sgid].includes(c.gid) || k.capable(CAP.CAP_SETGID);
+      if ((c.pid !== t.proc.pid && !k.capable(CAP.CAP_SYS_ADMIN)) || !uidOk || !gidOk) return fail(-Errno.EPERM);
       cred = c;
     } else if (level === SOL_SOCKET) {
       return fail(-Errno.EINVAL);

@@ -16,7 +16,7 @@ import { raiseSigpipe } from '../signal_delivery.js';
 let nextIno = 100000;
 
 /** The credentials every message carries (scm_send sets them from the sending process). */
-export const senderCreds = (t: Task): Creds => ({ pid: t.proc.pid, uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 });
+export const senderCreds = (t: Task): Creds => ({ pid: t.proc.pid, uid: t.proc.creds.euid, gid: t.proc.creds.egid });
 const O_NONBLOCK = 0o4000; // the same on every arch
 
 export interface RecvOutcome { n: number; msgFlags: number; from?: UnixAddress; anc?: Ancillary; peeked?: boolean; cred?: Creds }

@@ -1,6 +1,7 @@
 // Every arch-neutral syscall handler by Linux name. The per-arch tables map numbers to these
 // names; a name with no handler here returns ENOSYS (reported once).
 import type { Handler } from '../dispatch.js';
+import { credCalls } from './sys_cred.js';
 import { epollCalls } from './sys_epoll.js';
 import { fdCalls } from './sys_fd.js';
 import { fsCalls } from './sys_fs.js';
@@ -20,5 +21,5 @@ import { timeCalls } from './sys_time.js';
 export const allHandlers: Record<string, Handler> = {
   ...fsCalls, ...fdCalls, ...pathCalls, ...statCalls, ...mmCalls, ...procCalls, ...timeCalls,
   ...pollCalls, ...pipeCalls, ...socketCalls, ...signalCalls, ...signalGenCalls, ...processCalls,
-  ...epollCalls, ...futexCalls, ...schedCalls,
+  ...epollCalls, ...futexCalls, ...schedCalls, ...credCalls,
 };

@@ -32,14 +32,17 @@ export const fdCalls = {
     return t.proc.fds.installAt(newfd | 0, f, (flags & t.proc.arch.o.O_CLOEXEC) !== 0);
   },
   /** fcntl(2) */
-  fcntl(t: Task, [fd, cmd, arg]: number[]): SyscallResult {
+  fcntl(t: Task, [fd, cmdArg, arg]: number[]): SyscallResult {
     const fds = t.proc.fds;
     const e = fds.entry(fd | 0);
     if (!e) return -Errno.EBADF;
+    const cmd = cmdArg >>> 0; // unsigned int
     switch (cmd) {
-      case F_DUPFD: case F_DUPFD_CLOEXEC:
-        if ((arg | 0) < 0 || arg >= fds.limit) return -Errno.EINVAL;
-        return fds.install(e.file, cmd === F_DUPFD_CLOEXEC, arg | 0);
+      case F_DUPFD: case F_DUPFD_CLOEXEC: {
+        const min = arg >>> 0; // f_dupfd takes an unsigned int
+        if (min >= fds.limit) return -Errno.EINVAL;
+        return fds.install(e.file, cmd === F_DUPFD_CLOEXEC, min);
+      }
       case F_GETFD: return e.cloexec ? FD_CLOEXEC : 0;
       case F_SETFD: e.cloexec = (arg & FD_CLOEXEC) !== 0; return 0;
       case F_GETFL: return e.file.flags & ~t.proc.arch.o.O_CLOEXEC;

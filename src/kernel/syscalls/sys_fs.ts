@@ -12,6 +12,7 @@ import type { Task } from '../task.js';
 import type { SyscallResult } from '../wait.js';
 import { OpenFile } from '../vfs/file.js';
 import { openFile } from '../vfs/open.js';
+import { HostFile } from '../vfs/hostfs.js';
 
 /** MAX_RW_COUNT: a single read/write moves at most this much (include/linux/fs.h). */
 export const MAX_RW_COUNT = 0x7ffff000;
@@ -49,8 +50,15 @@ export function doWrite(t: Task, f: OpenFile, buf: number, len: number, pos: num
   if (!t.mem.rangeOk(buf, len)) return -Errno.EFAULT;
   len = Math.min(len, MAX_RW_COUNT);
   if (len === 0) return 0;
+  if (f.ignoresWriteData) return f.write(t, [], len, pos);
   const src = userChunks(t, buf, len, false);
   return f.write(t, src, total(src), pos);
+}
+
+/** rw_verify_area: the position (argument `i`, exact) is not negative and pos + count does not overflow loff_t. */
+function posOk(t: Task, i: number, count: number): boolean {
+  const pos = t.argBig(i);
+  return pos >= 0n && pos + BigInt(Math.max(0, count)) <= 0x7fffffffffffffffn;
 }
 
 /** Gather an iovec array into chunks (readv/writev/preadv/pwritev; sendmsg/recvmsg reuse it). */
@@ -87,6 +95,18 @@ export function iovChunks(t: Task, iov: number, cnt: number, write: boolean): Ph
     }
   }
   return out;
+}
+
+/** writev to a file that never reads the data: every vector range-checked, nothing copied. */
+function discardIov(t: Task, f: OpenFile, iov: number, cnt: number): SyscallResult {
+  if (cnt < 0 || cnt > UIO_MAXIOV) return -Errno.EINVAL;
+  let sum = 0;
+  for (const v of t.mem.iovecs(iov, cnt)) {
+    if (v.len < 0 || v.len > Number.MAX_SAFE_INTEGER) return -Errno.EINVAL;
+    if (!t.mem.rangeOk(v.base, v.len)) return -Errno.EFAULT;
+    sum += v.len;
+  }
+  return sum === 0 ? 0 : f.write(t, [], Math.min(sum, MAX_RW_COUNT), undefined);
 }
 
 function rw(t: Task, fd: number, chunks: PhysChunk[] | number, pos: number | undefined, dir: 'r' | 'w'): SyscallResult {
@@ -134,16 +154,16 @@ export const fsCalls = {
   pread64(t: Task, [fd, buf, len, pos]: number[]): SyscallResult {
     const f = fileOf(t, fd | 0);
     if (typeof f === 'number') return f;
-    if (pos < 0) return -Errno.EINVAL;
     if (!f.seekable) return -Errno.ESPIPE;
+    if (!posOk(t, 3, len)) return -Errno.EINVAL;
     return doRead(t, f, buf, len, pos);
   },
   /** pwrite64(2) */
   pwrite64(t: Task, [fd, buf, len, pos]: number[]): SyscallResult {
     const f = fileOf(t, fd | 0);
     if (typeof f === 'number') return f;
-    if (pos < 0) return -Errno.EINVAL;
     if (!f.seekable) return -Errno.ESPIPE;
+    if (!posOk(t, 3, len)) return -Errno.EINVAL;
     return doWrite(t, f, buf, len, pos);
   },
   /** readv(2) */
@@ -156,6 +176,7 @@ export const fsCalls = {
   writev(t: Task, [fd, iov, cnt]: number[]): SyscallResult {
     const f = checkFd(t, fd | 0);
     if (typeof f === 'number') return f;
+    if (f.ignoresWriteData && f.writable) return discardIov(t, f, iov, cnt | 0);
     return rw(t, fd | 0, iovChunks(t, iov, cnt | 0, false), undefined, 'w');
   },
   /** preadv(2) */
@@ -169,11 +190,18 @@ export const fsCalls = {
     return rw(t, fd | 0, iovChunks(t, iov, cnt | 0, false), pos, 'w');
   },
   /** lseek(2) */
-  lseek(t: Task, [fd, off, whence]: number[]): SyscallResult {
+  lseek(t: Task, [fd, off, whenceArg]: number[]): SyscallResult {
     const f = fileOf(t, fd | 0);
     if (typeof f === 'number') return f;
     if (f.noopSeek) return f.offset;
     if (!f.seekable) return -Errno.ESPIPE;
+    const whence = whenceArg >>> 0; // unsigned int
+    // A host file seeks as the host file system does (its s_maxbytes, SEEK_DATA/SEEK_HOLE).
+    if (f instanceof HostFile) {
+      const r = f.hostSeek(t.argBig(1), whence, f.offset);
+      if (r >= 0) f.offset = r;
+      return r;
+    }
     let base: number;
     switch (whence) {
       case SEEK_SET: base = 0; break;

@@ -22,8 +22,6 @@ function defaultLimit(t: Task, res: number): [number, number] {
   return [INF, INF];
 }
 
-const id = () => process.getuid?.() ?? 0;
-const gid = () => process.getgid?.() ?? 0;
 
 export const procCalls = {
   /** exit(2): this thread ends; the process ends with its last thread */
@@ -38,20 +36,6 @@ export const procCalls = {
   },
   getpid: (t: Task): SyscallResult => t.proc.pid,
   gettid: (t: Task): SyscallResult => t.tid,
-  getuid: (): SyscallResult => id(),
-  geteuid: (): SyscallResult => process.geteuid?.() ?? 0,
-  getgid: (): SyscallResult => gid(),
-  getegid: (): SyscallResult => process.getegid?.() ?? 0,
-  /** getresuid(2) / getresgid(2) */
-  getresuid(t: Task, [r, e, s]: number[]): SyscallResult {
-    for (const a of [r, e, s]) t.mem.setU32(a, id());
-    return 0;
-  },
-  getresgid(t: Task, [r, e, s]: number[]): SyscallResult {
-    for (const a of [r, e, s]) t.mem.setU32(a, gid());
-    return 0;
-  },
-  getgroups: (): SyscallResult => 0,
   /** set_tid_address(2): remember clear_child_tid, return the tid */
   set_tid_address(t: Task, [addr]: number[]): SyscallResult {
     t.clearChildTid = addr;
@@ -78,7 +62,12 @@ export const procCalls = {
     }
     return 0;
   },
-  getrlimit(t: Task, [res, oldp]: number[]): SyscallResult { return procCalls.prlimit64(t, [0, res, 0, oldp]); },
+  /** getrlimit(2): always copies out (a NULL pointer is EFAULT, unlike prlimit64's) */
+  getrlimit(t: Task, [res, oldp]: number[]): SyscallResult {
+    if ((res >>> 0) >= RLIM_NLIMITS) return -Errno.EINVAL;
+    if (!oldp) return -Errno.EFAULT;
+    return procCalls.prlimit64(t, [0, res, 0, oldp]);
+  },
   setrlimit(t: Task, [res, newp]: number[]): SyscallResult { return procCalls.prlimit64(t, [0, res, newp, 0]); },
   /** uname(2): struct new_utsname, six 65-byte fields */
   uname(t: Task, [buf]: number[]): SyscallResult {
@@ -94,9 +83,12 @@ export const procCalls = {
     if (flags & ~(GRND.GRND_NONBLOCK | GRND.GRND_RANDOM | GRND.GRND_INSECURE)) return -Errno.EINVAL;
     if ((flags & GRND.GRND_RANDOM) && (flags & GRND.GRND_INSECURE)) return -Errno.EINVAL;
     const n = Math.min(len, 0x7ffff000);
-    const chunks = t.mem.chunks(buf, n, true);
-    for (const c of chunks) randomFillSync(t.kernel.phys.u8, c.pa, c.len);
-    return n;
+    if (n === 0) return 0;
+    // Copies until the first bad page: the bytes that fit (EFAULT when none).
+    const chunks = t.mem.prefixChunks(buf, n, true);
+    let done = 0;
+    for (const c of chunks) { randomFillSync(t.kernel.phys.u8, c.pa, c.len); done += c.len; }
+    return done;
   },
   /** sched_yield(2) */
   sched_yield(t: Task): SyscallResult {

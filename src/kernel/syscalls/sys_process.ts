@@ -5,6 +5,7 @@ import { stringToBytes } from '../../abi/bytes.js';
 import * as fs from 'node:fs';
 import { CLONE, CLONE_ARGS_LAYOUT, SIGINFO_LAYOUT, WAIT, AT, PR } from '../abi.js';
 import { TaskExit } from '../dispatch.js';
+import { rusage as rusageOf } from './sys_time.js';
 import { Errno } from '../errno.js';
 import { buildImage, ExecFailure, parseShebang } from '../exec.js';
 import type { Process, Task } from '../task.js';
@@ -59,6 +60,8 @@ function doClone(t: Task, req: CloneRequest): SyscallResult {
   child.argv = parent.argv;
   child.envp = parent.envp;
   child.auxv = parent.auxv;
+  child.creds = parent.creds.clone();
+  child.nice = parent.nice;
   child.comm = parent.comm;
   child.umask = parent.umask;
   for (const [r, v] of parent.rlimits) child.rlimits.set(r, v);
@@ -173,7 +176,7 @@ function doExecve(t: Task, dirfd: number, pathAddr: number, argvAddr: number, en
     const sb = parseShebang(opened.file);
     if (!sb) {
       let img;
-      try { img = buildImage(t.kernel, opened.file, argv, envp, execfn, (a) => t.kernel.probeEngine(a)); } catch (e) {
+      try { img = buildImage(t.kernel, opened.file, argv, envp, execfn, (a) => t.kernel.probeEngine(a), t.proc.creds); } catch (e) {
         if (e instanceof ExecFailure) {
           if (e.message.startsWith('dynamically linked')) t.kernel.log(`ucrun: ${path}: ${e.message}`);
           return -e.errno;
@@ -300,7 +303,7 @@ export const processCalls = {
       return block([p.childWait]);
     }
     if (status) t.mem.setI32(status, f.status);
-    if (rusage) t.mem.write(rusage, new Uint8Array(144));
+    if (rusage) t.mem.write(rusage, rusageOf(f.c.cpuNs + f.c.childCpuNs, Math.max(f.c.maxRssKb, f.c.childMaxRssKb)));
     f.consume();
     return f.c.pid;
   },
@@ -327,7 +330,7 @@ export const processCalls = {
       dv.setInt32(F.si_signo.offset, 17, true);
       dv.setInt32(F.si_code.offset, f.code, true);
       dv.setInt32(F.si_pid.offset, f.c.pid, true);
-      dv.setUint32(F.si_uid.offset, process.getuid?.() ?? 0, true);
+      dv.setUint32(F.si_uid.offset, f.c.creds.uid, true);
       dv.setInt32(F.si_status.offset, f.sstatus, true);
       t.mem.write(infop, b);
     }

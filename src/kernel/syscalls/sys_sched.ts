@@ -7,6 +7,8 @@
 // instant, every membarrier command is already satisfied when it is issued.
 import { Errno } from '../errno.js';
 import { NR_CPUS } from '../limits.js';
+import { CAP } from '../creds.js';
+import type { Process } from '../task.js';
 import type { Task } from '../task.js';
 import type { SyscallResult } from '../wait.js';
 
@@ -103,4 +105,43 @@ export const schedCalls = {
       default: return -Errno.EINVAL;
     }
   },
+  /** getpriority(2): 20 - nice (so the result is never negative), the highest of the matches */
+  getpriority(t: Task, [which, who]: number[]): SyscallResult {
+    const m = prioTargets(t, which | 0, who | 0);
+    if (typeof m === 'number') return m;
+    return 20 - Math.min(...m.map((p) => p.nice));
+  },
+  /** setpriority(2): nice clamped to [-20, 19]; lowering it needs CAP_SYS_NICE (EACCES), another user's process EPERM */
+  setpriority(t: Task, [which, who, niceval]: number[]): SyscallResult {
+    const m = prioTargets(t, which | 0, who | 0);
+    if (typeof m === 'number') return m;
+    const nice = Math.max(-20, Math.min(19, niceval | 0));
+    const c = t.proc.creds;
+    for (const p of m) {
+      if (p.creds.uid !== c.euid && p.creds.euid !== c.euid && !c.capable(CAP.CAP_SYS_NICE)) return -Errno.EPERM;
+      if (nice < p.nice && !c.capable(CAP.CAP_SYS_NICE)) return -Errno.EACCES;
+    }
+    for (const p of m) p.nice = nice;
+    return 0;
+  },
 };
+
+const PRIO_PROCESS = 0, PRIO_PGRP = 1, PRIO_USER = 2;
+
+/** The processes getpriority/setpriority act on (who 0: the caller's own), ESRCH if none, EINVAL for a bad `which`. */
+function prioTargets(t: Task, which: number, who: number): Process[] | number {
+  const k = t.kernel;
+  const live = [...k.processes.values()].filter((p) => p.alive);
+  let m: Process[];
+  if (which === PRIO_PROCESS) {
+    const x = who === 0 ? t : k.liveTask(who, t);
+    m = x ? [x.proc] : [];
+  } else if (which === PRIO_PGRP) {
+    const g = who === 0 ? t.proc.pgid : who;
+    m = live.filter((p) => p.pgid === g);
+  } else if (which === PRIO_USER) {
+    const u = who === 0 ? t.proc.creds.uid : who;
+    m = live.filter((p) => p.creds.uid === u);
+  } else return -Errno.EINVAL;
+  return m.length ? m : -Errno.ESRCH;
+}

@@ -74,7 +74,7 @@ export const signalCalls = {
 // ---- generation, waiting and return (kernel/signal.c, kernel/time/itimer.c) ----
 
 function senderInfo(t: Task, sig: number, code: number): QueuedSignal {
-  return { sig, code, pid: t.proc.pid, uid: process.getuid?.() ?? 0 };
+  return { sig, code, pid: t.proc.pid, uid: t.proc.creds.uid };
 }
 
 /** Send to every process matching kill(2)'s pid argument; ESRCH when none matched. */

@@ -51,7 +51,7 @@ function unixType(base: number, protocol: number): number {
 }
 
 function creds(t: Task) {
-  return { pid: t.proc.pid, uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 };
+  return { pid: t.proc.pid, uid: t.proc.creds.euid, gid: t.proc.creds.egid };
 }
 
 function fileFor(t: Task, sock: UnixSocket, nonblock: boolean): SocketFile {
@@ -122,10 +122,18 @@ function doSend(t: Task, fd: number, chunks: PhysChunk[] | number, flags: number
   return r;
 }
 
+/** sizeof(struct sockaddr_storage). */
+const SOCKADDR_STORAGE_SIZE = 128;
+
 function doSend1(t: Task, fd: number, chunks: PhysChunk[] | number, flags: number, addr: number, addrlen: number, anc?: Ancillary): SyscallResult {
   const f = sockOf(t, fd);
   if (typeof f === 'number') return f;
   if (typeof chunks === 'number') return chunks;
+  // move_addr_to_kernel: the address is copied in before any protocol check (EISCONN below).
+  if (addr) {
+    if (addrlen < 0 || addrlen > SOCKADDR_STORAGE_SIZE) return -Errno.EINVAL;
+    if (addrlen > 0) t.mem.read(addr, addrlen);
+  }
   if (flags & MSG_OOB) return -Errno.EOPNOTSUPP;
   const len = chunks.reduce((n, c) => n + c.len, 0);
   const s = f.sock;
@@ -158,7 +166,7 @@ export const socketCalls = {
     const ty = splitType(type);
     if (typeof ty === 'number') return ty;
     if (domain !== AF_UNIX) return -Errno.EAFNOSUPPORT; // AF_INET/AF_INET6 arrive in a later issue
-    const base = unixType(ty.base, protocol);
+    const base = unixType(ty.base, protocol | 0);
     if (base < 0) return base;
     const f = fileFor(t, new UnixSocket(t.kernel, base, creds(t)), ty.nonblock);
     const fd = t.proc.fds.install(f, ty.cloexec);

@@ -15,7 +15,8 @@ const { AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW, AT_FDCWD, AT_NO_AUTOMOUNT, AT_STATX_
 
 /** Stat of (dirfd, path) honouring AT_EMPTY_PATH and AT_SYMLINK_NOFOLLOW; -errno on failure. */
 export function statAt(t: Task, dirfd: number, pathAddr: number, flags: number): Stat | number {
-  const path = t.mem.cstring(pathAddr);
+  // Since Linux 6.11 a NULL path with AT_EMPTY_PATH is the empty path.
+  const path = pathAddr === 0 && (flags & AT_EMPTY_PATH) ? '' : t.mem.cstring(pathAddr);
   if (path === '' && (flags & AT_EMPTY_PATH)) {
     if (dirfd === AT_FDCWD) return statPath(t, AT_FDCWD, '.', true);
     const f = t.proc.fds.get(dirfd);

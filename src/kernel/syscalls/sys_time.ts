@@ -6,6 +6,28 @@ import { Errno } from '../errno.js';
 import type { Task } from '../task.js';
 import { block, SyscallResult } from '../wait.js';
 import { noQueues } from '../task.js';
+import type { Process } from '../task.js';
+import { RLIMIT, RUSAGE_LAYOUT } from '../abi.js';
+
+const { RUSAGE_SELF, RUSAGE_CHILDREN, RUSAGE_THREAD } = RLIMIT;
+
+/** The resident set now, in KiB; the largest so far is remembered (ru_maxrss). */
+export function residentKb(p: Process): number {
+  p.maxRssKb = Math.max(p.maxRssKb, p.mm.pt.size * 4);
+  return p.maxRssKb;
+}
+
+/** struct rusage: guest CPU time as user time, the largest resident set; other fields 0. */
+export function rusage(ns: number, maxRssKb: number): Uint8Array {
+  const out = new Uint8Array(RUSAGE_LAYOUT.size);
+  const dv = new DataView(out.buffer);
+  const F = RUSAGE_LAYOUT.fields;
+  const us = Math.floor(ns / 1000);
+  dv.setBigInt64(F['ru_utime.tv_sec'].offset, BigInt(Math.floor(us / 1e6)), true);
+  dv.setBigInt64(F['ru_utime.tv_usec'].offset, BigInt(us % 1e6), true);
+  dv.setBigInt64(F.ru_maxrss.offset, BigInt(maxRssKb), true);
+  return out;
+}
 
 const { CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID, CLOCK_MONOTONIC_RAW,
   CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME, CLOCK_TAI, TIMER_ABSTIME } = CLOCK;
@@ -109,9 +131,22 @@ export const timeCalls = {
     if (buf) {
       const b = new DataView(new ArrayBuffer(32));
       b.setBigInt64(0, BigInt(Math.floor(t.kernel.sched.cpuNow(t.proc) / 1e7)), true);
-      b.setBigInt64(8, 0n, true);
+      b.setBigInt64(16, BigInt(Math.floor(t.proc.childCpuNs / 1e7)), true);
       t.mem.write(buf, new Uint8Array(b.buffer));
     }
     return Math.floor(performance.now() / 10);
+  },
+  /** getrusage(2): RUSAGE_SELF, RUSAGE_CHILDREN (waited-for), RUSAGE_THREAD */
+  getrusage(t: Task, [who, buf]: number[]): SyscallResult {
+    const p = t.proc;
+    let ns: number, rss: number;
+    switch (who | 0) {
+      case RUSAGE_SELF: ns = t.kernel.sched.cpuNow(p); rss = residentKb(p); break;
+      case RUSAGE_THREAD: ns = t.cpuNs; rss = residentKb(p); break;
+      case RUSAGE_CHILDREN: ns = p.childCpuNs; rss = p.childMaxRssKb; break;
+      default: return -Errno.EINVAL;
+    }
+    t.mem.write(buf, rusage(ns, rss));
+    return 0;
   },
 };

@@ -40,6 +40,7 @@ export class DeviceFile extends OpenFile {
   }
 
   override get seekable(): boolean { return true; }
+  override get ignoresWriteData(): boolean { return this.kind !== 'random'; }
   stat(): Stat { return deviceStat(this.path); }
   override size(): number { return 0; }
 

@@ -54,6 +54,8 @@ export abstract class OpenFile {
   get seekable(): boolean { return false; }
   /** lseek succeeds without moving (noop_llseek: epoll and eventfd files); pread/pwrite still ESPIPE. */
   get noopSeek(): boolean { return false; }
+  /** write() never reads the data (/dev/null, /dev/zero, /dev/full: write_null): only its range is checked. */
+  get ignoresWriteData(): boolean { return false; }
   /** A directory: a *at() call may start from it, getdents64 lists it. */
   get isDirectory(): boolean { return false; }
 

@@ -2,6 +2,7 @@
 // Data is read into one host buffer and copied to the guest's physical chunks (and the
 // reverse for writes); host errors map to the same Linux errno.
 import * as fs from 'node:fs';
+import koffi from 'koffi';
 import { isatty } from 'node:tty';
 import { bytesToString } from '../../abi/bytes.js';
 import type { Stat } from '../../arch/stat.js';
@@ -41,6 +42,8 @@ function scratchOf(n: number): Buffer {
 
 /** How often a task waiting on a host stream looks again (ms). */
 export const HOST_POLL_MS = 5;
+
+let lseekFn: ((fd: number, off: bigint, whence: number) => number | bigint) | undefined;
 
 /** A host file descriptor: regular files and the std streams. */
 export class HostFile extends OpenFile {
@@ -121,6 +124,20 @@ export class HostFile extends OpenFile {
       if (this.positional && pos === undefined) this.offset = (at as number) + n;
       return n;
     } catch (e) { return hostErrno(e); }
+  }
+
+  /**
+   * lseek on the host fd from the guest's offset `cur` (the host's own offset is not used:
+   * positional I/O), so limits and SEEK_DATA/SEEK_HOLE are the host file system's. Returns the
+   * new offset or -errno.
+   */
+  hostSeek(off: bigint, whence: number, cur: number): number {
+    lseekFn ??= koffi.load('libc.so.6').func('int64_t lseek(int fd, int64_t off, int whence)') as never;
+    if (whence === 1 /* SEEK_CUR */) { off += BigInt(cur); whence = 0; if (off < 0n) return -Errno.EINVAL; }
+    if (whence > 4) return -Errno.EINVAL;
+    const r = lseekFn!(this.hostFd, off, whence);
+    const n = typeof r === 'bigint' ? Number(r) : r;
+    return n < 0 ? -koffi.errno() : n;
   }
 
   override truncate(len: number): number {

@@ -28,17 +28,19 @@ const vmSize = (p: Process) => p.mm.vmas.reduce((n, v) => n + v.end - v.start, 0
 
 /** /proc/<pid>/status (task_state, task_mem, task_sig): the fields programs and harnesses read. */
 function status(p: Process, t: Task | undefined): string {
-  const uid = process.getuid?.() ?? 0, gid = process.getgid?.() ?? 0;
+  const c = p.creds;
   const mask = (t ?? p.tasks[0])?.sigmask ?? 0n;
   const sig = (m: bigint) => m.toString(16).padStart(16, '0');
+  const cap = sig;
   const caught = [...p.sigactions].reduce((m, [s, a]) => (a.handler > 1 ? m | (1n << BigInt(s - 1)) : m), 0n);
   const ignored = [...p.sigactions].reduce((m, [s, a]) => (a.handler === 1 ? m | (1n << BigInt(s - 1)) : m), 0n);
   return [
     `Name:\t${p.comm}`, `Umask:\t${p.umask.toString(8).padStart(4, '0')}`, `State:\t${state(p, t)}`, `Tgid:\t${p.pid}`,
-    `Ngid:\t0`, `Pid:\t${t?.tid ?? p.pid}`, `PPid:\t${p.ppid}`, `TracerPid:\t0`, `Uid:\t${uid}\t${uid}\t${uid}\t${uid}`,
-    `Gid:\t${gid}\t${gid}\t${gid}\t${gid}`, `FDSize:\t${Math.max(64, p.fds.limit)}`,
+    `Ngid:\t0`, `Pid:\t${t?.tid ?? p.pid}`, `PPid:\t${p.ppid}`, `TracerPid:\t0`, `Uid:\t${c.uid}\t${c.euid}\t${c.suid}\t${c.fsuid}`,
+    `Gid:\t${c.gid}\t${c.egid}\t${c.sgid}\t${c.fsgid}`, `Groups:\t${c.groups.join(' ')}${c.groups.length ? ' ' : ''}`, `FDSize:\t${Math.max(64, p.fds.limit)}`,
     `VmSize:\t${vmSize(p) / 1024} kB`, `VmRSS:\t${p.mm.pt.size * 4} kB`,
     `Threads:\t${p.tasks.length}`, `SigBlk:\t${sig(mask)}`, `SigIgn:\t${sig(ignored)}`, `SigCgt:\t${sig(caught)}`,
+    `CapInh:\t${cap(c.inheritable)}`, `CapPrm:\t${cap(c.permitted)}`, `CapEff:\t${cap(c.effective)}`,
     `NoNewPrivs:\t${p.noNewPrivs ? 1 : 0}`, '',
   ].join('\n');
 }
