@@ -81,7 +81,7 @@ const UAPI_HEADERS = [
   'linux/times.h', 'linux/auxvec.h', 'linux/resource.h', 'asm/ioctls.h', 'asm/termios.h',
   'linux/fs.h', 'linux/random.h', 'linux/sched.h', 'linux/wait.h', 'linux/futex.h', 'asm/poll.h',
   'linux/prctl.h', 'linux/utsname.h', 'linux/sysinfo.h', 'asm/statfs.h', 'linux/uio.h',
-  'linux/un.h', 'linux/in.h', 'linux/in6.h', 'asm/socket.h',
+  'linux/un.h', 'linux/in.h', 'linux/in6.h', 'asm/socket.h', 'linux/magic.h',
 ];
 const UAPI_OPTIONAL = ['asm/prctl.h', 'asm/hwcap.h'];
 const LIBC_HEADERS = [
@@ -523,7 +523,7 @@ describe('cross-arch', () => {
   it('the checked groups are the expected ones (a renamed export cannot skip the check)', () => {
     expect([...constGroups(abi).keys()].sort()).toEqual(
       [
-        'AT', 'AUXV', 'CLOCK', 'CLONE', 'DT', 'EPOLL', 'FCNTL', 'FD_FLAGS', 'FUTEX', 'GRND', 'IOCTL',
+        'AT', 'AUXV', 'CLOCK', 'CLONE', 'DT', 'EPOLL', 'FCNTL', 'FD_FLAGS', 'FS_MAGIC', 'FUTEX', 'GRND', 'IOCTL',
         'MADV', 'MAP', 'MODE', 'MREMAP', 'MSYNC', 'POLL', 'PR', 'PROT', 'RENAME', 'RLIMIT', 'RLIM_LIMITS',
         'SA', 'SEEK', 'SIG', 'SI_CODE', 'SOCK', 'STATX', 'TERMIOS', 'WAIT',
       ].sort(),

@@ -412,6 +412,12 @@ export const SOCK = {
 // ---------------------------------------------------------------------------
 // Struct layouts identical on both arches (LP64, little-endian).
 
+/** File-system magic numbers (include/uapi/linux/magic.h) for the kernel's own objects. */
+export const FS_MAGIC = {
+  PROC_SUPER_MAGIC: 0x9fa0, SYSFS_MAGIC: 0x62656572, TMPFS_MAGIC: 0x01021994, PIPEFS_MAGIC: 0x50495045,
+  SOCKFS_MAGIC: 0x534f434b, ANON_INODE_FS_MAGIC: 0x09041934,
+} as const;
+
 /** struct flock, include/uapi/asm-generic/fcntl.h (F_GETLK/F_SETLK/F_SETLKW). */
 export const FLOCK_LAYOUT = layout('struct flock', 'asm/fcntl.h', 32, {
   l_type: [0, 2], l_whence: [2, 2], l_start: [8, 8], l_len: [16, 8], l_pid: [24, 4],

@@ -4,10 +4,18 @@
 // The Task is its engine's client: TLB fills go to the shared address space, traps to the
 // dispatcher. Invariant: `proc.tasks` holds exactly the live threads; the process is alive
 // while it has one, and its pid is the thread-group leader's tid.
+import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { Creds } from './creds.js';
 
 const hostNice = () => { try { return getPriority(); } catch { return 0; } };
+/** ucrun's own supplementary groups, as getgroups(2) lists them (node's process.getgroups adds the egid). */
+const hostGroups = (): number[] => {
+  try {
+    const m = /^Groups:\t?(.*)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? m[1].trim().split(/\s+/).filter(Boolean).map(Number).sort((a, b) => a - b) : [];
+  } catch { return []; }
+};
 import type { ArchSpec } from '../arch/arch.js';
 import { Engine, EngineClient } from '../engine/engine.js';
 import { AddressSpace } from '../mm/address_space.js';
@@ -153,6 +161,8 @@ export class Process {
   ) {
     this.mem = new GuestMemory(mm, kernel.phys);
     this.creds = new Creds(kernel.opts.uid ?? process.getuid?.() ?? 0, kernel.opts.gid ?? process.getgid?.() ?? 0);
+    // The invoking user's supplementary groups come along unless other ids were asked for.
+    if (kernel.opts.uid === undefined && kernel.opts.gid === undefined) this.creds.groups = hostGroups();
     this.pgid = pid;
     this.sid = pid;
   }

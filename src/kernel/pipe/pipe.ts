@@ -37,6 +37,11 @@ export class Pipe {
   readonly ring: ByteRing;
   readers = 0;
   writers = 0;
+  /** Opens for reading / writing ever made (fifo_open's r_counter / w_counter). */
+  readOpens = 0;
+  writeOpens = 0;
+  /** Called when no end is left (a FIFO forgets its pipe: the next open makes a new one). */
+  onLastClose: (() => void) | undefined;
   readonly waitq = new WaitQueue();
   /**
    * The page buffers ("slots") holding the queued bytes, oldest first; their bytes are the
@@ -150,8 +155,8 @@ export class Pipe {
 export class PipeEnd extends OpenFile {
   constructor(readonly pipe: Pipe, flags: number) {
     super(flags, `pipe:[${pipe.ino}]`);
-    if (this.readable) pipe.readers++;
-    if (this.writable) pipe.writers++;
+    if (this.readable) { pipe.readers++; pipe.readOpens++; }
+    if (this.writable) { pipe.writers++; pipe.writeOpens++; }
   }
 
   override get waitq(): WaitQueue { return this.pipe.waitq; }
@@ -201,7 +206,7 @@ export class PipeEnd extends OpenFile {
     if (this.readable) p.readers--;
     if (this.writable) p.writers--;
     p.waitq.notify();
-    if (p.readers === 0 && p.writers === 0) p.ring.destroy();
+    if (p.readers === 0 && p.writers === 0) { p.ring.destroy(); p.onLastClose?.(); }
   }
 }
 

@@ -1,6 +1,7 @@
 // Every arch-neutral syscall handler by Linux name. The per-arch tables map numbers to these
 // names; a name with no handler here returns ENOSYS (reported once).
 import type { Handler } from '../dispatch.js';
+import { attrCalls } from './sys_attr.js';
 import { credCalls } from './sys_cred.js';
 import { epollCalls } from './sys_epoll.js';
 import { fdCalls } from './sys_fd.js';
@@ -16,10 +17,11 @@ import { processCalls } from './sys_process.js';
 import { signalCalls, signalGenCalls } from './sys_signal.js';
 import { socketCalls } from './sys_socket.js';
 import { statCalls } from './sys_stat.js';
+import { statfsCalls } from './sys_statfs.js';
 import { timeCalls } from './sys_time.js';
 
 export const allHandlers: Record<string, Handler> = {
   ...fsCalls, ...fdCalls, ...pathCalls, ...statCalls, ...mmCalls, ...procCalls, ...timeCalls,
   ...pollCalls, ...pipeCalls, ...socketCalls, ...signalCalls, ...signalGenCalls, ...processCalls,
-  ...epollCalls, ...futexCalls, ...schedCalls, ...credCalls,
+  ...epollCalls, ...futexCalls, ...schedCalls, ...credCalls, ...attrCalls, ...statfsCalls,
 };

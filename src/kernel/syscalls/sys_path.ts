@@ -2,7 +2,7 @@
 // symlinkat, linkat, fchmodat, umask, truncate (fs/namei.c, fs/open.c, fs/d_path.c),
 // plus the x86_64-only legacy forms that glibc still uses (mkdir, unlink, readlink, ...).
 import * as fs from 'node:fs';
-import { AT, RENAME } from '../abi.js';
+import { AT, MODE, RENAME } from '../abi.js';
 
 const { AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW } = AT;
 const { RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT } = RENAME;
@@ -12,7 +12,10 @@ import type { Task } from '../task.js';
 import type { SyscallResult } from '../wait.js';
 import { isDevice } from '../vfs/devices.js';
 import { HostDir, HostFile, hostErrno } from '../vfs/hostfs.js';
-import { lookup } from '../vfs/open.js';
+import { lookup, mayChangeDir, ownNew } from '../vfs/open.js';
+import { registerFifo } from '../vfs/fifo.js';
+import { hostMknod } from '../vfs/mknod.js';
+import { MAY_EXEC, MAY_WRITE, ownerOrCapable, permitted } from '../vfs/permission.js';
 import type { Resolved } from '../vfs/path.js';
 
 
@@ -40,6 +43,7 @@ export const pathCalls = {
     if (typeof r === 'number') return r;
     if (!r.st) return -Errno.ENOENT;
     if (!r.st.isDirectory()) return -Errno.ENOTDIR;
+    if (!permitted(t.proc.creds, r.st, MAY_EXEC)) return -Errno.EACCES;
     t.proc.cwd = r.guest;
     return 0;
   },
@@ -55,23 +59,52 @@ export const pathCalls = {
   mkdirat(t: Task, [dirfd, path, mode]: number[]): SyscallResult {
     const r = entry(t, dirfd, path);
     if (typeof r === 'number') return r;
-    if (r.st || r.vlink !== undefined || isDevice(r.guest)) return -Errno.EEXIST;
-    return hostOp(() => fs.mkdirSync(r.host, { mode: mode & ~t.proc.umask & 0o7777 }));
+    if (r.st || r.vlink !== undefined || isDevice(r.guest) || r.vdir || r.vfile) return -Errno.EEXIST;
+    const e = mayChangeDir(t, r);
+    if (e) return e;
+    return hostOp(() => { fs.mkdirSync(r.host, { mode: mode & ~t.proc.umask & 0o7777 }); ownNew(t, r.host); });
   },
   mkdir(t: Task, [path, mode]: number[]): SyscallResult { return pathCalls.mkdirat(t, [AT_FDCWD, path, mode]); },
+  /**
+   * mknodat(2): regular files, FIFOs (served by the kernel's own pipes, fifo.ts) and socket
+   * nodes. Device nodes need CAP_MKNOD, and even then are refused (EPERM): a device node in the
+   * host file system would reach the host's devices.
+   */
+  mknodat(t: Task, [dirfd, path, modeArg]: number[]): SyscallResult {
+    const mode = modeArg >>> 0;
+    const type = mode & MODE.S_IFMT;
+    if (type === MODE.S_IFCHR || type === MODE.S_IFBLK) return -Errno.EPERM;
+    if (type === MODE.S_IFDIR) return -Errno.EPERM;
+    if (type !== 0 && type !== MODE.S_IFREG && type !== MODE.S_IFIFO && type !== MODE.S_IFSOCK) return -Errno.EINVAL;
+    const r = entry(t, dirfd, path);
+    if (typeof r === 'number') return r;
+    if (r.st || r.vlink !== undefined || isDevice(r.guest) || r.vdir || r.vfile) return -Errno.EEXIST;
+    const e = mayChangeDir(t, r);
+    if (e) return e;
+    const perm = mode & 0o7777 & ~t.proc.umask;
+    if (type === 0 || type === MODE.S_IFREG) {
+      return hostOp(() => { fs.closeSync(fs.openSync(r.host, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, perm)); ownNew(t, r.host); });
+    }
+    const err = hostMknod(r.host, type | perm);
+    if (err) return err;
+    ownNew(t, r.host);
+    if (type === MODE.S_IFIFO) registerFifo(t, fs.lstatSync(r.host));
+    return 0;
+  },
+  mknod(t: Task, [path, mode, dev]: number[]): SyscallResult { return pathCalls.mknodat(t, [AT_FDCWD, path, mode, dev]); },
   /** unlinkat(2) */
   unlinkat(t: Task, [dirfd, path, flags]: number[]): SyscallResult {
     if (flags & ~AT_REMOVEDIR) return -Errno.EINVAL;
     const r = entry(t, dirfd, path);
     if (typeof r === 'number') return r;
-    if (!r.st) return r.vlink !== undefined ? -Errno.EACCES : -Errno.ENOENT;
+    if (!r.st) return r.vlink !== undefined || r.vdir || r.vfile ? -Errno.EACCES : -Errno.ENOENT;
     if (flags & AT_REMOVEDIR) {
       if (!r.st.isDirectory()) return -Errno.ENOTDIR;
       if (r.guest === '/') return -Errno.EBUSY;
-      return hostOp(() => fs.rmdirSync(r.host));
-    }
-    if (r.st.isDirectory()) return -Errno.EISDIR;
-    return hostOp(() => fs.unlinkSync(r.host));
+    } else if (r.st.isDirectory()) return -Errno.EISDIR;
+    const e = mayChangeDir(t, r, r.st);
+    if (e) return e;
+    return hostOp(() => (flags & AT_REMOVEDIR ? fs.rmdirSync(r.host) : fs.unlinkSync(r.host)));
   },
   unlink(t: Task, [path]: number[]): SyscallResult { return pathCalls.unlinkat(t, [AT_FDCWD, path, 0]); },
   rmdir(t: Task, [path]: number[]): SyscallResult { return pathCalls.unlinkat(t, [AT_FDCWD, path, AT_REMOVEDIR]); },
@@ -86,6 +119,8 @@ export const pathCalls = {
     if (typeof b === 'number') return b;
     if (!a.st) return -Errno.ENOENT;
     if ((flags & RENAME_NOREPLACE) && b.st) return -Errno.EEXIST;
+    const e = mayChangeDir(t, a, a.st) || mayChangeDir(t, b, b.st);
+    if (e) return e;
     return hostOp(() => fs.renameSync(a.host, b.host));
   },
   renameat(t: Task, [olddir, oldpath, newdir, newpath]: number[]): SyscallResult {
@@ -105,7 +140,10 @@ export const pathCalls = {
     if (!r.st) return -Errno.ENOENT;
     // AT_SYMLINK_NOFOLLOW asks about the link itself (mode 0777): never about its host target,
     // which may lie outside the root.
-    if (r.st.isSymbolicLink()) return 0;
+    if (r.st.isSymbolicLink() || mode === 0) return 0;
+    // do_faccessat: the real ids unless AT_EACCESS, the guest's view of ownership; then the host
+    // (a file ucrun's user cannot write is not writable for the guest either).
+    if (!permitted(t.proc.creds, r.st, mode /* R_OK 4 = MAY_READ, W_OK 2, X_OK 1 */, (flags & AT_EACCESS) === 0)) return -Errno.EACCES;
     return hostOp(() => fs.accessSync(r.host, mode));
   },
   faccessat(t: Task, [dirfd, path, mode]: number[]): SyscallResult { return pathCalls.faccessat2(t, [dirfd, path, mode, 0]); },
@@ -133,8 +171,10 @@ export const pathCalls = {
     if (tgt.length === 0) return -Errno.ENOENT;
     const r = entry(t, dirfd, path);
     if (typeof r === 'number') return r;
-    if (r.st || r.vlink !== undefined) return -Errno.EEXIST;
-    return hostOp(() => fs.symlinkSync(stringToBytes(tgt), r.host));
+    if (r.st || r.vlink !== undefined || r.vdir || r.vfile) return -Errno.EEXIST;
+    const e = mayChangeDir(t, r);
+    if (e) return e;
+    return hostOp(() => { fs.symlinkSync(stringToBytes(tgt), r.host); ownNew(t, r.host); });
   },
   symlink(t: Task, [target, path]: number[]): SyscallResult { return pathCalls.symlinkat(t, [target, AT_FDCWD, path]); },
   /** linkat(2) */
@@ -147,6 +187,8 @@ export const pathCalls = {
     if (!a.st) return -Errno.ENOENT;
     if (b.st) return -Errno.EEXIST;
     if (a.st.isDirectory()) return -Errno.EPERM;
+    const e = mayChangeDir(t, b);
+    if (e) return e;
     return hostOp(() => fs.linkSync(a.host, b.host));
   },
   link(t: Task, [oldpath, newpath]: number[]): SyscallResult { return pathCalls.linkat(t, [AT_FDCWD, oldpath, AT_FDCWD, newpath, 0]); },
@@ -155,6 +197,7 @@ export const pathCalls = {
     const r = entry(t, dirfd, path, true);
     if (typeof r === 'number') return r;
     if (!r.st) return -Errno.ENOENT;
+    if (!ownerOrCapable(t.proc.creds, r.st)) return -Errno.EPERM;
     return hostOp(() => fs.chmodSync(r.host, mode & 0o7777));
   },
   chmod(t: Task, [path, mode]: number[]): SyscallResult { return pathCalls.fchmodat(t, [AT_FDCWD, path, mode]); },
@@ -165,7 +208,10 @@ export const pathCalls = {
     // The std streams ucrun lends the guest (fds 0-2, not opened by the guest) are the host's
     // objects, often /dev/null or a terminal: their mode is not the guest's to change.
     if (f instanceof HostFile && !f.ownsFd) return -Errno.EPERM;
-    if (f instanceof HostFile || f instanceof HostDir) return hostOp(() => fs.fchmodSync(f.hostFd, mode & 0o7777));
+    if (f instanceof HostFile || f instanceof HostDir) {
+      if (!ownerOrCapable(t.proc.creds, fs.fstatSync(f.hostFd))) return -Errno.EPERM;
+      return hostOp(() => fs.fchmodSync(f.hostFd, mode & 0o7777));
+    }
     return 0;
   },
   /** umask(2) */
@@ -189,6 +235,7 @@ export const pathCalls = {
     if (typeof r === 'number') return r;
     if (!r.st) return -Errno.ENOENT;
     if (r.st.isDirectory()) return -Errno.EISDIR;
+    if (!permitted(t.proc.creds, r.st, MAY_WRITE)) return -Errno.EACCES;
     return hostOp(() => fs.truncateSync(r.host, len));
   },
   /** fsync(2), fdatasync(2): the host file is synced */

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { CLONE, CLONE_ARGS_LAYOUT, SIGINFO_LAYOUT, WAIT, AT, PR } from '../abi.js';
 import { TaskExit } from '../dispatch.js';
 import { rusage as rusageOf } from './sys_time.js';
+import { MAY_EXEC, permitted } from '../vfs/permission.js';
 import { Errno } from '../errno.js';
 import { buildImage, ExecFailure, parseShebang } from '../exec.js';
 import type { Process, Task } from '../task.js';
@@ -157,7 +158,7 @@ function openExec(t: Task, dirfd: number, path: string, flags: number): { guest:
   if (st.isSymbolicLink()) return -Errno.ELOOP;
   // do_open_execat / may_open: only regular files with an execute bit (no FIFO, device or
   // directory: reading one would block or never end).
-  if (!st.isFile() || (st.mode & 0o111) === 0) return -Errno.EACCES;
+  if (!st.isFile() || !permitted(t.proc.creds, st, MAY_EXEC)) return -Errno.EACCES;
   try { return { guest: r.guest, file: readRegularFile(r.host) }; } catch { return -Errno.EACCES; }
 }
 

@@ -12,6 +12,7 @@ import type { Task } from '../task.js';
 import { block, type SyscallResult } from '../wait.js';
 import { Dirent, OpenFile, POLLERR, POLLHUP, POLLIN, POLLOUT, S_IFDIR, S_IFLNK, S_IFREG } from './file.js';
 import { hostPoll } from './hostpoll.js';
+import { ownerOf } from './owners.js';
 import { hostIoctl } from './host_tty.js';
 
 /** Host error -> -errno (node reports the Linux name in `code`). */
@@ -25,9 +26,10 @@ export function hostErrno(e: unknown): number {
 export function statFromHost(s: fs.BigIntStats): Stat {
   const sec = (ns: bigint) => Number(ns / 1_000_000_000n);
   const nsec = (ns: bigint) => Number(ns % 1_000_000_000n);
+  const o = ownerOf(s.dev, s.ino); // what a guest chown recorded (owners.ts)
   return {
     dev: Number(s.dev), ino: Number(s.ino), mode: Number(s.mode), nlink: Number(s.nlink),
-    uid: Number(s.uid), gid: Number(s.gid), rdev: Number(s.rdev), size: Number(s.size),
+    uid: o?.uid ?? Number(s.uid), gid: o?.gid ?? Number(s.gid), rdev: Number(s.rdev), size: Number(s.size),
     blksize: Number(s.blksize), blocks: Number(s.blocks),
     atimeSec: sec(s.atimeNs), atimeNsec: nsec(s.atimeNs), mtimeSec: sec(s.mtimeNs), mtimeNsec: nsec(s.mtimeNs),
     ctimeSec: sec(s.ctimeNs), ctimeNsec: nsec(s.ctimeNs), birthSec: sec(s.birthtimeNs), birthNsec: nsec(s.birthtimeNs),

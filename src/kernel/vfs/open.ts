@@ -10,7 +10,10 @@ import { HOST_POLL_MS, HostDir, HostFile, hostErrno } from './hostfs.js';
 import { hostPoll } from './hostpoll.js';
 import { block, type Block } from '../wait.js';
 import { POLLHUP, POLLIN } from './file.js';
-import { resolvePath, Resolved } from './path.js';
+import { hostPath, resolvePath, Resolved } from './path.js';
+import { MAY_EXEC, MAY_READ, MAY_WRITE, overridesAll, permitted, stickyOk } from './permission.js';
+import { setOwner } from './owners.js';
+import { isGuestFifo, openGuestFifo } from './fifo.js';
 import { kernelNodes } from './procfs.js';
 import { ProcDir, ProcFile } from './procfs_files.js';
 import { AT, OpenFlagName } from '../abi.js';
@@ -62,7 +65,38 @@ export function lookup(t: Task, dirfd: number, path: string, follow: boolean): R
   const p = t.proc;
   const base = dirBase(p, dirfd, path);
   if (typeof base === 'number') return base;
-  return resolvePath(p.kernel.root, base, path, follow, kernelNodes(t, (dir) => rootHas(p.kernel.root, dir)));
+  const c = p.creds;
+  const search = overridesAll(c) ? undefined : (dir: fs.Stats) => permitted(c, dir, MAY_EXEC);
+  return resolvePath(p.kernel.root, base, path, follow, kernelNodes(t, (dir) => rootHas(p.kernel.root, dir)), search);
+}
+
+/** The host lstat of the directory holding `r` (never above the guest root). */
+export function parentOf(t: Task, r: Resolved): fs.Stats | undefined {
+  const dir = r.guest.replace(/\/[^/]*$/, '') || '/';
+  try { return fs.lstatSync(hostPath(t.kernel.root, dir)); } catch { return undefined; }
+}
+
+/**
+ * may_create / may_delete on the directory holding `r`: write and search permission there, and
+ * for a removal (`victim`) the sticky-bit rule. 0 or -EACCES/-EPERM.
+ */
+export function mayChangeDir(t: Task, r: Resolved, victim?: fs.Stats): number {
+  const c = t.proc.creds;
+  if (overridesAll(c) && !victim) return 0;
+  const dir = parentOf(t, r);
+  if (!dir) return 0;
+  if (!permitted(c, dir, MAY_WRITE | MAY_EXEC)) return -Errno.EACCES;
+  if (victim && !stickyOk(c, dir, victim)) return -Errno.EPERM;
+  return 0;
+}
+
+/** Record the creator's ids as the owner of a node it made, where the host made it as someone else. */
+export function ownNew(t: Task, host: Buffer | number): void {
+  try {
+    const st = typeof host === 'number' ? fs.fstatSync(host) : fs.lstatSync(host);
+    const c = t.proc.creds;
+    if (st.uid !== c.fsuid || st.gid !== c.fsgid) setOwner(st.dev, st.ino, c.fsuid, c.fsgid, st.uid, st.gid);
+  } catch { /* gone */ }
 }
 
 export interface OpenRequest { dirfd: number; path: string; flags: number; mode: number }
@@ -94,6 +128,13 @@ export function openFile(t: Task, req: OpenRequest, o: OpenFlags): OpenFile | nu
   if (r.vlink !== undefined || (r.st?.isSymbolicLink() && (flags & o.O_NOFOLLOW))) return -Errno.ELOOP;
   if (r.st && (flags & O_CREAT) && (flags & O_EXCL)) return -Errno.EEXIST;
   if (!r.st && !(flags & O_CREAT)) return -Errno.ENOENT;
+  // may_open with the guest's credentials (the host opens as ucrun's user).
+  const c = p.creds;
+  if (r.st && !overridesAll(c) && !r.st.isSymbolicLink()) {
+    const mask = (acc !== O_WRONLY ? MAY_READ : 0) | (acc !== O_RDONLY || (flags & O_TRUNC) ? MAY_WRITE : 0);
+    if (!permitted(c, r.st, mask)) return -Errno.EACCES;
+  }
+  if (!r.st) { const e = mayChangeDir(t, r); if (e) return e; }
   if (r.st?.isDirectory()) {
     if (acc !== O_RDONLY || (flags & O_CREAT)) return -Errno.EISDIR;
     try {
@@ -110,10 +151,11 @@ export function openFile(t: Task, req: OpenRequest, o: OpenFlags): OpenFile | nu
   // Host sockets and devices are not served through the host; FIFOs are (openHostFifo).
   const fifo = r.st?.isFIFO() === true;
   if (r.st && !r.st.isFile() && !fifo) return -Errno.ENXIO;
-  if (fifo && !(flags & O_CREAT)) return openHostFifo(t, r.host, r.guest, flags, o);
+  if (fifo && r.st) return isGuestFifo(t, r.st) ? openGuestFifo(t, r.st, r.host, r.guest, flags) : openHostFifo(t, r.host, r.guest, flags, o);
   hflags |= fs.constants.O_NONBLOCK;
   try {
     const fd = fs.openSync(r.host, hflags, req.mode & ~p.umask & 0o7777);
+    if (!r.st) ownNew(t, fd);
     const hst = fs.fstatSync(fd);
     if (!(flags & O_CREAT) && !hst.isFile() && !(fifo && hst.isFIFO())) {
       fs.closeSync(fd);

@@ -79,9 +79,11 @@ const components = (p: string): string[] => p.split('/').filter((c) => c !== '')
 /**
  * Resolve `path` relative to the guest directory `base` (a canonical guest path).
  * `followLast`: follow a symlink in the final component. Returns -errno on failure
- * (ENOENT for a missing intermediate directory, ENOTDIR, ELOOP, ENAMETOOLONG).
+ * (ENOENT for a missing intermediate directory, ENOTDIR, ELOOP, ENAMETOOLONG, and EACCES when
+ * `mayLookup` refuses to search a directory the walk passes through: may_lookup).
  */
-export function resolvePath(root: string, base: string, path: string, followLast: boolean, vlink?: VirtualLink): Resolved | number {
+export function resolvePath(root: string, base: string, path: string, followLast: boolean, vlink?: VirtualLink,
+  mayLookup?: (dir: Stats) => boolean): Resolved | number {
   if (path.length === 0) return -Errno.ENOENT;
   if (path.length >= PATH_MAX) return -Errno.ENAMETOOLONG;
   const trailingSlash = path.endsWith('/');
@@ -92,13 +94,26 @@ export function resolvePath(root: string, base: string, path: string, followLast
   let comps: string[] = path.startsWith('/') ? [] : base.split('/').filter((c) => c !== '');
   let hops = 0;
   let st: Stats | undefined;
+  // The directory being searched, for may_lookup: its lstat (looked up lazily), or 'kernel'.
+  let dirSt: Stats | 'kernel' | undefined;
+  const searchable = (): boolean => {
+    if (!mayLookup || dirSt === 'kernel') return true;
+    if (dirSt === undefined) {
+      const here = '/' + comps.join('/');
+      // A kernel directory (/proc/self/fd as a dirfd) is never looked up on the host.
+      if (typeof vlink?.(here) === 'object') { dirSt = 'kernel'; return true; }
+      dirSt = lstatOrUndefined(hostPath(root, here));
+    }
+    return !dirSt || mayLookup(dirSt);
+  };
   try {
     while (rest.length > 0) {
       const c = rest.shift()!;
       const last = rest.length === 0;
+      if (!searchable()) return -Errno.EACCES;
       if (c === '.') continue; // the node so far (already checked to be a directory) stays
       // The node `..` reaches is examined after the walk (it may be the kernel's, like /proc).
-      if (c === '..') { comps.pop(); st = undefined; continue; }
+      if (c === '..') { comps.pop(); st = undefined; dirSt = undefined; continue; }
       if (c.length > 255) return -Errno.ENAMETOOLONG;
       comps.push(c);
       const guest = '/' + comps.join('/');
@@ -108,11 +123,12 @@ export function resolvePath(root: string, base: string, path: string, followLast
         if (!last || trailingSlash) return -Errno.ENOTDIR;
         return { guest, host: hostPath(root, guest), st: undefined, vfile: virt };
       }
-      if (typeof virt === 'object') { st = undefined; if (last) return { guest, host: hostPath(root, guest), st: undefined, vdir: virt }; continue; }
+      if (typeof virt === 'object') { st = undefined; dirSt = 'kernel'; if (last) return { guest, host: hostPath(root, guest), st: undefined, vdir: virt }; continue; }
       if (virt !== undefined) {
         if (last && !followLast && !trailingSlash) return { guest, host: hostPath(root, guest), st: undefined, vlink: virt };
         if (++hops > MAXSYMLINKS) return -Errno.ELOOP;
         comps.pop();
+        dirSt = undefined;
         if (virt.startsWith('/')) comps = [];
         rest = [...components(virt), ...rest];
         continue;
@@ -126,12 +142,14 @@ export function resolvePath(root: string, base: string, path: string, followLast
         if (++hops > MAXSYMLINKS) return -Errno.ELOOP;
         const target = bytesToString(readlinkSync(hostPath(root, guest), 'buffer'));
         comps.pop();
+        dirSt = undefined;
         if (target.startsWith('/')) comps = [];
         rest = [...components(target), ...rest];
         st = undefined;
         continue;
       }
       if (!last && !st.isDirectory()) return -Errno.ENOTDIR;
+      dirSt = st;
     }
   } catch (e) {
     if (typeof e === 'number') return -e;
