@@ -24,6 +24,7 @@ import { allHandlers } from './syscalls/index.js';
 import { Futexes } from './futex.js';
 import { Process, Task } from './task.js';
 import { FdTable } from './vfs/fdtable.js';
+import { hostLimits, NR_OPEN } from './limits.js';
 import { stdStreams } from './vfs/open.js';
 
 export interface KernelOptions {
@@ -197,6 +198,9 @@ export class Kernel {
       throw e;
     }
     const fds = new FdTable();
+    // RLIMIT_NOFILE as ucrun's own process has it (what a native run started the same way gets).
+    const nofile = hostLimits()[7][0];
+    fds.limit = nofile > 0 && nofile < NR_OPEN ? nofile : NR_OPEN;
     stdStreams(fds);
     const cwd = guestPathOf(this.root, process.cwd()) ?? '/';
     const abs = hostResolve(hostPath);

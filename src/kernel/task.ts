@@ -107,6 +107,8 @@ export class Process {
   /** The auxiliary vector the program started with (/proc/<pid>/auxv). */
   auxv: Uint8Array = new Uint8Array(16);
   umask = 0o022;
+  /** personality(2) persona (PER_LINUX 0; inherited by fork and kept across exec). */
+  personality = 0;
   /** Nice value, -20..19 (getpriority/setpriority; inherited by fork; the first process has ucrun's). */
   nice = hostNice();
   /** Real/effective/saved/fs ids, groups and capabilities (shared by the threads). */

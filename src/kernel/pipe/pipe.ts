@@ -141,6 +141,26 @@ export class Pipe {
     ringTransfer(src, skip, n, (pa, k) => this.ring.write(pa, k));
   }
 
+  /** Copy up to `len` queued bytes into `dst` without consuming them (splice and tee to a slower end). */
+  peek(dst: PhysChunk[], len: number): number {
+    return ringTransfer(dst, 0, Math.min(len, this.ring.used), (pa, k, moved) => this.ring.peek(pa, k, moved));
+  }
+
+  /** Drop `n` queued bytes from the front (after a peek whose bytes went elsewhere). */
+  consume(n: number): void {
+    while (n > 0 && this.bufs.length > 0) {
+      const b = this.bufs[0];
+      const k = Math.min(n, b.len);
+      this.ring.discard(k);
+      b.off += k; b.len -= k; n -= k;
+      if (b.len === 0) this.bufs.shift();
+    }
+    this.waitq.notify();
+  }
+
+  /** Bytes that fit before the pipe is full (whole free slots). */
+  get room(): number { return (this.slots - this.bufs.length) * PAGE_SIZE; }
+
   /** Bytes queued (FIONREAD). */
   get queued(): number { return this.ring.used; }
 

@@ -16,6 +16,7 @@ import { procCalls } from './sys_proc.js';
 import { processCalls } from './sys_process.js';
 import { signalCalls, signalGenCalls } from './sys_signal.js';
 import { socketCalls } from './sys_socket.js';
+import { spliceCalls } from './sys_splice.js';
 import { statCalls } from './sys_stat.js';
 import { statfsCalls } from './sys_statfs.js';
 import { timeCalls } from './sys_time.js';
@@ -23,5 +24,5 @@ import { timeCalls } from './sys_time.js';
 export const allHandlers: Record<string, Handler> = {
   ...fsCalls, ...fdCalls, ...pathCalls, ...statCalls, ...mmCalls, ...procCalls, ...timeCalls,
   ...pollCalls, ...pipeCalls, ...socketCalls, ...signalCalls, ...signalGenCalls, ...processCalls,
-  ...epollCalls, ...futexCalls, ...schedCalls, ...credCalls, ...attrCalls, ...statfsCalls,
+  ...epollCalls, ...futexCalls, ...schedCalls, ...credCalls, ...attrCalls, ...statfsCalls, ...spliceCalls,
 };

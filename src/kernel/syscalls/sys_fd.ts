@@ -10,6 +10,9 @@ import type { SyscallResult } from '../wait.js';
 /** F_SETFL may change only these (fs/fcntl.c SETFL_MASK; O_DIRECT/O_NOATIME are arch-valued). */
 const setflMask = ({ proc: { arch: { o } } }: Task) => o.O_APPEND | o.O_NONBLOCK | o.FASYNC | o.O_DIRECT | o.O_NOATIME;
 
+/** include/uapi/linux/close_range.h */
+const CLOSE_RANGE_UNSHARE = 1 << 1, CLOSE_RANGE_CLOEXEC = 1 << 2;
+
 export const fdCalls = {
   /** dup(2) */
   dup(t: Task, [fd]: number[]): SyscallResult {
@@ -30,6 +33,22 @@ export const fdCalls = {
     const f = t.proc.fds.get(oldfd | 0);
     if (!f) return -Errno.EBADF;
     return t.proc.fds.installAt(newfd | 0, f, (flags & t.proc.arch.o.O_CLOEXEC) !== 0);
+  },
+  /**
+   * close_range(2): close (or with CLOSE_RANGE_CLOEXEC mark close-on-exec) every fd from first
+   * to last; CLOSE_RANGE_UNSHARE changes nothing (fd tables are never shared between processes).
+   */
+  close_range(t: Task, [firstArg, lastArg, flags]: number[]): SyscallResult {
+    const first = firstArg >>> 0, last = lastArg >>> 0;
+    if ((flags >>> 0) & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) return -Errno.EINVAL;
+    if (first > last) return -Errno.EINVAL;
+    const fds = t.proc.fds;
+    for (const fd of fds.fds()) {
+      if (fd < first || fd > last) continue;
+      if (flags & CLOSE_RANGE_CLOEXEC) fds.entry(fd)!.cloexec = true;
+      else fds.close(fd);
+    }
+    return 0;
   },
   /** fcntl(2) */
   fcntl(t: Task, [fd, cmdArg, arg]: number[]): SyscallResult {

@@ -6,20 +6,21 @@ import { randomFillSync } from 'node:crypto';
 import { GRND, RLIMIT } from '../abi.js';
 import { TaskExit } from '../dispatch.js';
 import { Errno } from '../errno.js';
-import { NR_OPEN } from '../limits.js';
+import { hostLimits, NR_OPEN } from '../limits.js';
+import { CAP } from '../creds.js';
 import { systemStats } from '../vfs/procfs.js';
-import type { Task } from '../task.js';
+import type { Process, Task } from '../task.js';
 import type { SyscallResult } from '../wait.js';
 
-const { RLIMIT_NOFILE, RLIMIT_STACK, RLIM_NLIMITS } = RLIMIT;
+const { RLIMIT_NOFILE, RLIM_NLIMITS } = RLIMIT;
 const INF = -1; // RLIM_INFINITY as a signed 64-bit value
 
-/** Default limits (soft, hard) as a fresh Debian login shell has them. */
-function defaultLimit(t: Task, res: number): [number, number] {
-  if (res === RLIMIT_NOFILE) return [t.proc.fds.limit, NR_OPEN];
-  if (res === RLIMIT_STACK) return [8 << 20, INF];
-  if (res === RLIMIT.RLIMIT_CORE) return [0, INF];
-  return [INF, INF];
+/** A process's limit: what it set, else the first process's (ucrun's own, limits.ts hostLimits). */
+export function limitOf(p: Process, res: number): [number, number] {
+  const set = p.rlimits.get(res);
+  if (set) return set;
+  if (res === RLIMIT_NOFILE) return [p.fds.limit, Math.max(p.fds.limit, hostLimits()[res][1])];
+  return hostLimits()[res];
 }
 
 
@@ -44,21 +45,31 @@ export const procCalls = {
   /** rseq(2): not provided (glibc falls back, as on kernels before 4.18) */
   rseq: (): SyscallResult => -Errno.ENOSYS,
   /** prlimit64(2) for the calling process (pid 0 or own pid) */
-  prlimit64(t: Task, [pid, res, newp, oldp]: number[]): SyscallResult {
-    if (pid !== 0 && pid !== t.proc.pid) return -Errno.ESRCH;
-    if (res < 0 || res >= RLIM_NLIMITS) return -Errno.EINVAL;
-    const cur = t.proc.rlimits.get(res) ?? defaultLimit(t, res);
+  prlimit64(t: Task, [pidArg, resArg, newp, oldp]: number[]): SyscallResult {
+    const res = resArg >>> 0, pid = pidArg | 0;
+    if (res >= RLIM_NLIMITS) return -Errno.EINVAL;
+    const target = pid === 0 ? t : t.kernel.liveTask(pid, t);
+    if (!target) return -Errno.ESRCH;
+    const p = target.proc, c = t.proc.creds;
+    // check_prlimit_permission: another process needs the same real, effective and saved ids.
+    if (p !== t.proc && !c.capable(CAP.CAP_SYS_RESOURCE)) {
+      const o = p.creds;
+      if (!(o.uid === c.uid && o.euid === c.uid && o.suid === c.uid && o.gid === c.gid && o.egid === c.gid && o.sgid === c.gid)) return -Errno.EPERM;
+    }
+    const cur = limitOf(p, res);
     let next: [number, number] | undefined;
     if (newp) {
       next = [t.mem.i64(newp), t.mem.i64(newp + 8)];
       const ule = (a: number, b: number) => b === INF || (a !== INF && a <= b);
       if (!ule(next[0], next[1])) return -Errno.EINVAL;
+      // do_prlimit: raising the hard limit needs CAP_SYS_RESOURCE; RLIMIT_NOFILE stops at nr_open.
+      if (!ule(next[1], cur[1]) && !c.capable(CAP.CAP_SYS_RESOURCE)) return -Errno.EPERM;
       if (res === RLIMIT_NOFILE && (next[1] === INF || next[1] > NR_OPEN)) return -Errno.EPERM;
     }
     if (oldp) { t.mem.setU64(oldp, cur[0]); t.mem.setU64(oldp + 8, cur[1]); }
     if (next) {
-      t.proc.rlimits.set(res, next);
-      if (res === RLIMIT_NOFILE) t.proc.fds.limit = next[0];
+      p.rlimits.set(res, next);
+      if (res === RLIMIT_NOFILE) p.fds.limit = next[0];
     }
     return 0;
   },
@@ -69,6 +80,15 @@ export const procCalls = {
     return procCalls.prlimit64(t, [0, res, 0, oldp]);
   },
   setrlimit(t: Task, [res, newp]: number[]): SyscallResult { return procCalls.prlimit64(t, [0, res, newp, 0]); },
+  /**
+   * personality(2): 0xffffffff only reads it. The persona is kept and inherited; ucrun runs
+   * every program the same way whatever it says (no address-space randomisation to turn off).
+   */
+  personality(t: Task, [persona]: number[]): SyscallResult {
+    const old = t.proc.personality;
+    if ((persona >>> 0) !== 0xffffffff) t.proc.personality = persona >>> 0;
+    return old;
+  },
   /** uname(2): struct new_utsname, six 65-byte fields */
   uname(t: Task, [buf]: number[]): SyscallResult {
     const out = new Uint8Array(390);

@@ -63,6 +63,7 @@ function doClone(t: Task, req: CloneRequest): SyscallResult {
   child.auxv = parent.auxv;
   child.creds = parent.creds.clone();
   child.nice = parent.nice;
+  child.personality = parent.personality;
   child.comm = parent.comm;
   child.umask = parent.umask;
   for (const [r, v] of parent.rlimits) child.rlimits.set(r, v);

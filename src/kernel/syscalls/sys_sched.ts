@@ -8,6 +8,7 @@
 import { Errno } from '../errno.js';
 import { NR_CPUS } from '../limits.js';
 import { CAP } from '../creds.js';
+import { limitOf } from './sys_proc.js';
 import type { Process } from '../task.js';
 import type { Task } from '../task.js';
 import type { SyscallResult } from '../wait.js';
@@ -29,6 +30,39 @@ const MB_SUPPORTED = MB_GLOBAL | MB_GLOBAL_EXPEDITED | MB_REGISTER_GLOBAL_EXPEDI
 const registered = new WeakMap<object, number>();
 
 const target = (t: Task, pid: number): Task | undefined => t.kernel.liveTask(pid | 0, t);
+
+const SCHED_RESET_ON_FORK = 0x40000000;
+const SCHED_ATTR_SIZE_VER0 = 48;
+/**
+ * Each thread's policy and static priority as it set them (sched_setscheduler). Every guest
+ * thread still runs under ucrun's one scheduler (round robin with 10 ms slices): the values are
+ * kept and reported, and checked as Linux checks them, but do not change who runs.
+ */
+const policies = new WeakMap<Task, { policy: number; prio: number; resetOnFork: boolean }>();
+const policyOf = (t: Task) => policies.get(t) ?? { policy: SCHED_OTHER, prio: 0, resetOnFork: false };
+
+/** __sched_setscheduler's checks: priority range per policy, CAP_SYS_NICE for real-time and for another user's thread. */
+function setPolicy(t: Task, pid: number, policyArg: number, prio: number): number {
+  const who = target(t, pid);
+  if (!who) return -Errno.ESRCH;
+  const cur = policyOf(who);
+  const resetOnFork = policyArg >= 0 ? (policyArg & SCHED_RESET_ON_FORK) !== 0 : cur.resetOnFork;
+  const policy = policyArg >= 0 ? policyArg & ~SCHED_RESET_ON_FORK : cur.policy;
+  const rt = policy === SCHED_FIFO || policy === SCHED_RR;
+  if (!rt && policy !== SCHED_OTHER && policy !== SCHED_BATCH && policy !== SCHED_IDLE) return -Errno.EINVAL;
+  if (rt ? prio < 1 || prio > 99 : prio !== 0) return -Errno.EINVAL;
+  const c = t.proc.creds;
+  if (!c.capable(CAP.CAP_SYS_NICE)) {
+    if (who.proc.creds.uid !== c.euid && who.proc.creds.euid !== c.euid) return -Errno.EPERM;
+    if (rt && prio > cur.prio) return -Errno.EPERM; // RLIMIT_RTPRIO 0 for an unprivileged user
+    if (cur.resetOnFork && !resetOnFork) return -Errno.EPERM;
+    // Leaving SCHED_IDLE needs a nice value RLIMIT_NICE allows (can_nice: 20 - nice <= the limit).
+    const niceLimit = limitOf(who.proc, 13 /* RLIMIT_NICE */)[0];
+    if (cur.policy === SCHED_IDLE && policy !== SCHED_IDLE && niceLimit !== -1 && 20 - who.proc.nice > niceLimit) return -Errno.EPERM;
+  }
+  policies.set(who, { policy, prio, resetOnFork });
+  return 0;
+}
 
 export const schedCalls = {
   /** sched_getaffinity(2): returns the bytes written (cpumask_size) */
@@ -62,17 +96,60 @@ export const schedCalls = {
     if (node) t.mem.setU32(node, 0);
     return 0;
   },
-  /** sched_getscheduler(2): every thread is SCHED_OTHER */
+  /** sched_getscheduler(2): the policy the thread set (SCHED_OTHER unless changed) */
   sched_getscheduler(t: Task, [pid]: number[]): SyscallResult {
     if ((pid | 0) < 0) return -Errno.EINVAL;
-    return target(t, pid) ? SCHED_OTHER : -Errno.ESRCH;
+    const who = target(t, pid);
+    if (!who) return -Errno.ESRCH;
+    const s = policyOf(who);
+    return s.policy | (s.resetOnFork ? SCHED_RESET_ON_FORK : 0);
   },
-  /** sched_getparam(2): sched_priority 0 */
+  /** sched_getparam(2): sched_priority */
   sched_getparam(t: Task, [pid, param]: number[]): SyscallResult {
     if ((pid | 0) < 0 || !param) return -Errno.EINVAL;
-    if (!target(t, pid)) return -Errno.ESRCH;
-    t.mem.setU32(param, 0);
+    const who = target(t, pid);
+    if (!who) return -Errno.ESRCH;
+    t.mem.setU32(param, policyOf(who).prio);
     return 0;
+  },
+  /** sched_setscheduler(2) */
+  sched_setscheduler(t: Task, [pid, policy, param]: number[]): SyscallResult {
+    if ((pid | 0) < 0 || !param) return -Errno.EINVAL;
+    return setPolicy(t, pid | 0, policy | 0, t.mem.i32(param));
+  },
+  /** sched_setparam(2): the priority under the current policy */
+  sched_setparam(t: Task, [pid, param]: number[]): SyscallResult {
+    if ((pid | 0) < 0 || !param) return -Errno.EINVAL;
+    const who = target(t, pid);
+    if (!who) return -Errno.ESRCH;
+    return setPolicy(t, pid | 0, -1, t.mem.i32(param));
+  },
+  /** sched_getattr(2): struct sched_attr (version 0: 48 bytes) */
+  sched_getattr(t: Task, [pid, attr, size, flags]: number[]): SyscallResult {
+    if ((pid | 0) < 0 || !attr || flags !== 0 || (size >>> 0) < SCHED_ATTR_SIZE_VER0 || (size >>> 0) > 4096) return -Errno.EINVAL;
+    const who = target(t, pid);
+    if (!who) return -Errno.ESRCH;
+    const s = policyOf(who);
+    const b = new DataView(new ArrayBuffer(SCHED_ATTR_SIZE_VER0));
+    b.setUint32(0, SCHED_ATTR_SIZE_VER0, true);
+    b.setUint32(4, s.policy, true);
+    b.setBigUint64(8, BigInt(s.resetOnFork ? 1 : 0), true); // sched_flags: SCHED_FLAG_RESET_ON_FORK
+    b.setInt32(16, s.policy === SCHED_OTHER || s.policy === SCHED_BATCH ? who.proc.nice : 0, true);
+    b.setUint32(20, s.prio, true);
+    t.mem.write(attr, new Uint8Array(b.buffer));
+    return 0;
+  },
+  /** sched_setattr(2): policy, priority, nice and SCHED_FLAG_RESET_ON_FORK (no deadline parameters) */
+  sched_setattr(t: Task, [pid, attr, flags]: number[]): SyscallResult {
+    if ((pid | 0) < 0 || !attr || flags !== 0) return -Errno.EINVAL;
+    const size = t.mem.u32(attr) || SCHED_ATTR_SIZE_VER0;
+    if (size < SCHED_ATTR_SIZE_VER0 || size > 4096) return -Errno.E2BIG;
+    const policy = t.mem.u32(attr + 4), sflags = t.mem.u64(attr + 8), nice = t.mem.i32(attr + 16), prio = t.mem.u32(attr + 20);
+    if (sflags & ~1) return -Errno.EINVAL;
+    if (policy === SCHED_DEADLINE) return -Errno.EINVAL;
+    const r = setPolicy(t, pid | 0, policy, prio);
+    if (r === 0 && (policy === SCHED_OTHER || policy === SCHED_BATCH)) target(t, pid)!.proc.nice = Math.max(-20, Math.min(19, nice));
+    return r;
   },
   /** sched_get_priority_max(2) */
   sched_get_priority_max(_t: Task, [policy]: number[]): SyscallResult {
