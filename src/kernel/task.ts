@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { Creds } from './creds.js';
+import { closedBy } from './vfs/locks.js';
 
 const hostNice = () => { try { return getPriority(); } catch { return 0; } };
 /** ucrun's own supplementary groups, as getgroups(2) lists them (node's process.getgroups adds the egid). */
@@ -153,6 +154,11 @@ export class Process {
 
   get ppid(): number { return this.parent?.pid ?? 0; }
 
+  /** Closing any fd of a file drops this process's POSIX locks on it (fs/locks.c). */
+  #hookFds(): void {
+    this.fds.onClose = (f) => closedBy(this.kernel, this, f);
+  }
+
   constructor(
     readonly kernel: Kernel,
     readonly pid: number,
@@ -162,6 +168,7 @@ export class Process {
     public cwd: string,
   ) {
     this.mem = new GuestMemory(mm, kernel.phys);
+    this.#hookFds();
     this.creds = new Creds(kernel.opts.uid ?? process.getuid?.() ?? 0, kernel.opts.gid ?? process.getgid?.() ?? 0);
     // The invoking user's supplementary groups come along unless other ids were asked for.
     if (kernel.opts.uid === undefined && kernel.opts.gid === undefined) this.creds.groups = hostGroups();

@@ -1,4 +1,5 @@
 // Descriptor-table syscalls: dup, dup2, dup3, fcntl, ioctl (fs/fcntl.c, fs/file.c, fs/ioctl.c).
+import { fcntlLock } from './sys_lock.js';
 import { FCNTL, IOCTL } from '../abi.js';
 
 const { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETLK, F_SETFD, F_SETFL, F_SETLK, F_SETLKW, FD_CLOEXEC, F_GETOWN, F_SETOWN } = FCNTL;
@@ -12,6 +13,7 @@ const setflMask = ({ proc: { arch: { o } } }: Task) => o.O_APPEND | o.O_NONBLOCK
 
 /** include/uapi/linux/close_range.h */
 const CLOSE_RANGE_UNSHARE = 1 << 1, CLOSE_RANGE_CLOEXEC = 1 << 2;
+
 
 export const fdCalls = {
   /** dup(2) */
@@ -70,15 +72,8 @@ export const fdCalls = {
         e.file.flags = (e.file.flags & ~mask) | (arg & mask);
         return 0;
       }
-      case F_GETLK: {
-        // One process owns every lock it takes; report "no conflicting lock" (l_type = F_UNLCK).
-        t.mem.write(arg, new Uint8Array([2, 0]));
-        return 0;
-      }
-      case F_SETLK: case F_SETLKW: {
-        t.mem.read(arg, 32); // EFAULT on a bad struct flock
-        return 0;
-      }
+      case F_GETLK: case F_SETLK: case F_SETLKW: case FCNTL.F_OFD_GETLK: case FCNTL.F_OFD_SETLK: case FCNTL.F_OFD_SETLKW:
+        return fcntlLock(t, e.file, cmd, arg)!;
       case F_GETOWN: return 0;
       case F_SETOWN: return 0;
       default: {

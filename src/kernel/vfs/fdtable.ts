@@ -34,7 +34,7 @@ export class FdTable {
     if (fd < 0 || fd >= this.limit) return -Errno.EBADF;
     const old = this.#slots[fd];
     this.#set(fd, file, cloexec);
-    if (old) unref(old.file);
+    if (old) { this.onClose?.(old.file); unref(old.file); }
     return fd;
   }
 
@@ -47,9 +47,13 @@ export class FdTable {
     const e = fd >= 0 ? this.#slots[fd] : undefined;
     if (!e) return -Errno.EBADF;
     this.#slots[fd] = undefined;
+    this.onClose?.(e.file);
     unref(e.file);
     return 0;
   }
+
+  /** Called for every fd closed (or replaced by dup2): POSIX locks go with any close of the file. */
+  onClose: ((f: OpenFile) => void) | undefined;
 
   /** A copy sharing every description (fork). */
   clone(): FdTable {
@@ -77,5 +81,5 @@ export class FdTable {
 }
 
 function unref(f: OpenFile) {
-  if (--f.refs === 0) f.release();
+  if (--f.refs === 0) { f.release(); f.onRelease?.(); }
 }

@@ -79,6 +79,8 @@ export abstract class OpenFile {
   truncate(_len: number): number { return -Errno.EINVAL; }
   /** The last reference is gone. */
   release(): void {}
+  /** Also run when the last reference is gone (the description's OFD and flock locks). */
+  onRelease: (() => void) | undefined;
 }
 
 /** Sum of chunk lengths. */
