@@ -5,7 +5,7 @@
 // owner the guest set is recorded for this run (vfs/owners.ts) and shown by stat. Times are set
 // on the host with libc's utimensat/futimens (nanoseconds, UTIME_NOW and UTIME_OMIT as given).
 import * as fs from 'node:fs';
-import koffi from 'koffi';
+import { cPath, lastErrno, libc } from '../vfs/libc.js';
 import { AT } from '../abi.js';
 import { CAP } from '../creds.js';
 import { Errno } from '../errno.js';
@@ -22,18 +22,6 @@ const UTIME_NOW = (1 << 30) - 1, UTIME_OMIT = (1 << 30) - 2;
 const HOST_AT_FDCWD = -100, HOST_AT_SYMLINK_NOFOLLOW = 0x100;
 
 type Target = { st: fs.Stats; host?: Buffer; fd?: number };
-
-let libc: { utimensat: (dirfd: number, path: Buffer, times: Buffer | null, flags: number) => number; futimens: (fd: number, times: Buffer | null) => number } | undefined;
-function host() {
-  if (!libc) {
-    const lib = koffi.load('libc.so.6');
-    libc = {
-      utimensat: lib.func('int utimensat(int dirfd, const uint8_t *path, const uint8_t *times, int flags)') as never,
-      futimens: lib.func('int futimens(int fd, const uint8_t *times)') as never,
-    };
-  }
-  return libc;
-}
 
 /** The node a path or fd call acts on (AT_EMPTY_PATH: the fd itself). */
 function target(t: Task, dirfd: number, pathAddr: number, flags: number): Target | number {
@@ -102,9 +90,9 @@ function setTimes(t: Task, tg: Target, times: Buffer | null, follow: boolean): n
   if (times && [0, 16].every((o) => Number(times.readBigInt64LE(o + 8)) === UTIME_OMIT)) return 0;
   const e = mayTouch(t, tg.st, explicit);
   if (e) return e;
-  const r = tg.fd !== undefined ? host().futimens(tg.fd, times)
-    : host().utimensat(HOST_AT_FDCWD, Buffer.concat([tg.host!, Buffer.from([0])]), times, follow ? 0 : HOST_AT_SYMLINK_NOFOLLOW);
-  return r === 0 ? 0 : -koffi.errno();
+  const r = tg.fd !== undefined ? libc().futimens(tg.fd, times)
+    : libc().utimensat(HOST_AT_FDCWD, cPath(tg.host!), times, follow ? 0 : HOST_AT_SYMLINK_NOFOLLOW);
+  return r === 0 ? 0 : lastErrno();
 }
 
 /** struct timespec[2] from the guest, checked like utimensat (EINVAL for a bad tv_nsec). */

@@ -1,5 +1,6 @@
 // Descriptor-table syscalls: dup, dup2, dup3, fcntl, ioctl (fs/fcntl.c, fs/file.c, fs/ioctl.c).
 import { fcntlLock } from './sys_lock.js';
+import { sealFcntl } from './sys_memfd.js';
 import { FCNTL, IOCTL } from '../abi.js';
 
 const { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETLK, F_SETFD, F_SETFL, F_SETLK, F_SETLKW, FD_CLOEXEC, F_GETOWN, F_SETOWN } = FCNTL;
@@ -77,6 +78,8 @@ export const fdCalls = {
       case F_GETOWN: return 0;
       case F_SETOWN: return 0;
       default: {
+        const seal = sealFcntl(e.file, cmd, arg);
+        if (seal !== undefined) return seal;
         const r = e.file.fcntl?.(t, cmd, arg);
         if (r !== undefined) return r;
         // pipe_fcntl: the pipe-size commands on anything else are EBADF (get_pipe_info fails).

@@ -1,7 +1,7 @@
 // statfs(2), fstatfs(2) (fs/statfs.c): a host file's answer is the host file system's own
 // struct statfs (the layout is the same on x86_64 and arm64); the kernel's own objects report
 // their pseudo file systems (procfs, sysfs, devtmpfs, pipefs, sockfs, anon_inodefs).
-import koffi from 'koffi';
+import { cPath, lastErrno, libc } from '../vfs/libc.js';
 import { AT, FS_MAGIC, STATFS_LAYOUT } from '../abi.js';
 import { Errno } from '../errno.js';
 import type { Task } from '../task.js';
@@ -15,18 +15,6 @@ import { DeviceFile, isDevice } from '../vfs/devices.js';
 import { SocketFile } from '../socket/socket_file.js';
 
 const ST_VALID = 0x20, ST_NOSUID = 2, ST_NODEV = 4, ST_NOEXEC = 8, ST_RELATIME = 0x1000;
-
-let libc: { statfs: (p: Buffer, b: Buffer) => number; fstatfs: (fd: number, b: Buffer) => number } | undefined;
-function host() {
-  if (!libc) {
-    const lib = koffi.load('libc.so.6');
-    libc = {
-      statfs: lib.func('int statfs(const uint8_t *path, uint8_t *buf)') as never,
-      fstatfs: lib.func('int fstatfs(int fd, uint8_t *buf)') as never,
-    };
-  }
-  return libc;
-}
 
 /** A pseudo file system's struct statfs: 4 KiB blocks, nothing used, 255-byte names. */
 function pseudo(magic: number, flags = ST_VALID | ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_RELATIME): Buffer {
@@ -43,7 +31,7 @@ function pseudo(magic: number, flags = ST_VALID | ST_NOSUID | ST_NODEV | ST_NOEX
 function ofFile(f: OpenFile): Buffer | number {
   if (f instanceof HostFile || f instanceof HostDir) {
     const b = Buffer.alloc(STATFS_LAYOUT.size);
-    return host().fstatfs(f.hostFd, b) === 0 ? b : -koffi.errno();
+    return libc().fstatfs(f.hostFd, b) === 0 ? b : lastErrno();
   }
   if (f instanceof PipeEnd) return pseudo(FS_MAGIC.PIPEFS_MAGIC, ST_VALID);
   if (f instanceof ProcFile || f instanceof ProcDir || f instanceof ProcMemFile) {
@@ -65,7 +53,7 @@ export const statfsCalls = {
     else if (!r.st) return -Errno.ENOENT;
     else {
       b = Buffer.alloc(STATFS_LAYOUT.size);
-      if (host().statfs(Buffer.concat([r.host, Buffer.from([0])]), b) !== 0) return -koffi.errno();
+      if (libc().statfs(cPath(r.host), b) !== 0) return lastErrno();
     }
     t.mem.write(buf, b);
     return 0;

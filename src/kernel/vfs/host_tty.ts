@@ -4,6 +4,7 @@
 // (8 bytes) have the same layout on x86_64 and aarch64 (asm-generic/termbits.h).
 import koffi from 'koffi';
 import { Errno } from '../errno.js';
+import { libc } from './libc.js';
 import type { Task } from '../task.js';
 
 export const TCGETS = 0x5401;
@@ -13,17 +14,12 @@ export const TIOCSWINSZ = 0x5414;
 export const TIOCGPGRP = 0x540f;
 const SIZES: Record<number, number> = { [TCGETS]: 36, [TIOCGWINSZ]: 8 };
 
-let ioctlFn: ((fd: number, req: number, ...rest: unknown[]) => number) | undefined;
-function libcIoctl() {
-  ioctlFn ??= koffi.load('libc.so.6').func('int ioctl(int fd, unsigned long req, ...)') as never;
-  return ioctlFn!;
-}
 
 export function hostIoctl(t: Task, hostFd: number, req: number, arg: number): number {
   const size = SIZES[req];
   if (size === undefined) return -Errno.ENOTTY;
   const buf = new Uint8Array(size);
-  const r = libcIoctl()(hostFd, req, koffi.pointer('uint8_t'), buf);
+  const r = libc().ioctl(hostFd, req, koffi.pointer('uint8_t'), buf);
   if (r < 0) return -Errno.ENOTTY;
   t.mem.write(arg, buf);
   return 0;

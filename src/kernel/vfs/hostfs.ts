@@ -2,7 +2,6 @@
 // Data is read into one host buffer and copied to the guest's physical chunks (and the
 // reverse for writes); host errors map to the same Linux errno.
 import * as fs from 'node:fs';
-import koffi from 'koffi';
 import { isatty } from 'node:tty';
 import { bytesToString } from '../../abi/bytes.js';
 import type { Stat } from '../../arch/stat.js';
@@ -12,6 +11,7 @@ import type { Task } from '../task.js';
 import { block, type SyscallResult } from '../wait.js';
 import { Dirent, OpenFile, POLLERR, POLLHUP, POLLIN, POLLOUT, S_IFDIR, S_IFLNK, S_IFREG } from './file.js';
 import { hostPoll } from './hostpoll.js';
+import { lastErrno, libc } from './libc.js';
 import { ownerOf } from './owners.js';
 import { hostIoctl } from './host_tty.js';
 
@@ -45,7 +45,6 @@ function scratchOf(n: number): Buffer {
 /** How often a task waiting on a host stream looks again (ms). */
 export const HOST_POLL_MS = 5;
 
-let lseekFn: ((fd: number, off: bigint, whence: number) => number | bigint) | undefined;
 
 /** A host file descriptor: regular files and the std streams. */
 export class HostFile extends OpenFile {
@@ -134,12 +133,11 @@ export class HostFile extends OpenFile {
    * new offset or -errno.
    */
   hostSeek(off: bigint, whence: number, cur: number): number {
-    lseekFn ??= koffi.load('libc.so.6').func('int64_t lseek(int fd, int64_t off, int whence)') as never;
     if (whence === 1 /* SEEK_CUR */) { off += BigInt(cur); whence = 0; if (off < 0n) return -Errno.EINVAL; }
     if (whence > 4) return -Errno.EINVAL;
-    const r = lseekFn!(this.hostFd, off, whence);
+    const r = libc().lseek(this.hostFd, off, whence);
     const n = typeof r === 'bigint' ? Number(r) : r;
-    return n < 0 ? -koffi.errno() : n;
+    return n < 0 ? lastErrno() : n;
   }
 
   override truncate(len: number): number {
