@@ -10,6 +10,7 @@ import { futexCalls } from './sys_futex.js';
 import { lockCalls } from './sys_lock.js';
 import { schedCalls } from './sys_sched.js';
 import { memfdCalls } from './sys_memfd.js';
+import { miscCalls } from './sys_misc.js';
 import { mmCalls } from './sys_mm.js';
 import { pathCalls } from './sys_path.js';
 import { pipeCalls } from './sys_pipe.js';
@@ -26,5 +27,5 @@ import { timeCalls } from './sys_time.js';
 export const allHandlers: Record<string, Handler> = {
   ...fsCalls, ...fdCalls, ...pathCalls, ...statCalls, ...mmCalls, ...procCalls, ...timeCalls,
   ...pollCalls, ...pipeCalls, ...socketCalls, ...signalCalls, ...signalGenCalls, ...processCalls,
-  ...epollCalls, ...futexCalls, ...schedCalls, ...credCalls, ...attrCalls, ...statfsCalls, ...spliceCalls, ...lockCalls, ...memfdCalls,
+  ...epollCalls, ...futexCalls, ...schedCalls, ...credCalls, ...attrCalls, ...statfsCalls, ...spliceCalls, ...lockCalls, ...memfdCalls, ...miscCalls,
 };
