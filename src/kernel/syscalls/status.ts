@@ -25,4 +25,5 @@ export const PARTIAL: Readonly<Record<string, string>> = {
   setpriority: 'nice values are kept and reported, they do not change scheduling',
   membarrier: 'no RSEQ commands',
   getrusage: 'CPU time as user time; maxrss; other fields 0',
+  setxattr: 'stored by the host file system; the sticky-directory rule for user.* is not modelled',
 };

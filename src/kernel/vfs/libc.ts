@@ -16,6 +16,14 @@ interface Libc {
   fallocate(fd: number, mode: number, off: bigint, len: bigint): number;
   memfd_create(name: Buffer, flags: number): number;
   fcntl(fd: number, cmd: number, ...rest: unknown[]): number;
+  lgetxattr(path: Buffer, name: Buffer, value: Buffer | null, size: number): number;
+  fgetxattr(fd: number, name: Buffer, value: Buffer | null, size: number): number;
+  lsetxattr(path: Buffer, name: Buffer, value: Buffer, size: number, flags: number): number;
+  fsetxattr(fd: number, name: Buffer, value: Buffer, size: number, flags: number): number;
+  llistxattr(path: Buffer, list: Buffer | null, size: number): number;
+  flistxattr(fd: number, list: Buffer | null, size: number): number;
+  lremovexattr(path: Buffer, name: Buffer): number;
+  fremovexattr(fd: number, name: Buffer): number;
 }
 
 let lib: ReturnType<typeof koffi.load> | undefined;
@@ -37,6 +45,14 @@ export function libc(): Libc {
     fallocate: f('int fallocate(int fd, int mode, int64_t off, int64_t len)'),
     memfd_create: f('int memfd_create(const uint8_t *name, unsigned int flags)'),
     fcntl: f('int fcntl(int fd, int cmd, ...)'),
+    lgetxattr: f('long lgetxattr(const uint8_t *path, const uint8_t *name, _Out_ uint8_t *value, unsigned long size)'),
+    fgetxattr: f('long fgetxattr(int fd, const uint8_t *name, _Out_ uint8_t *value, unsigned long size)'),
+    lsetxattr: f('int lsetxattr(const uint8_t *path, const uint8_t *name, const uint8_t *value, unsigned long size, int flags)'),
+    fsetxattr: f('int fsetxattr(int fd, const uint8_t *name, const uint8_t *value, unsigned long size, int flags)'),
+    llistxattr: f('long llistxattr(const uint8_t *path, _Out_ uint8_t *list, unsigned long size)'),
+    flistxattr: f('long flistxattr(int fd, _Out_ uint8_t *list, unsigned long size)'),
+    lremovexattr: f('int lremovexattr(const uint8_t *path, const uint8_t *name)'),
+    fremovexattr: f('int fremovexattr(int fd, const uint8_t *name)'),
   };
   return fns;
 }
