@@ -7,6 +7,7 @@ import { epollCalls } from './sys_epoll.js';
 import { fdCalls } from './sys_fd.js';
 import { fsCalls } from './sys_fs.js';
 import { futexCalls } from './sys_futex.js';
+import { inotifyCalls } from './sys_inotify.js';
 import { lockCalls } from './sys_lock.js';
 import { schedCalls } from './sys_sched.js';
 import { memfdCalls } from './sys_memfd.js';
@@ -28,5 +29,5 @@ import { xattrCalls } from './sys_xattr.js';
 export const allHandlers: Record<string, Handler> = {
   ...fsCalls, ...fdCalls, ...pathCalls, ...statCalls, ...mmCalls, ...procCalls, ...timeCalls,
   ...pollCalls, ...pipeCalls, ...socketCalls, ...signalCalls, ...signalGenCalls, ...processCalls,
-  ...epollCalls, ...futexCalls, ...schedCalls, ...credCalls, ...attrCalls, ...statfsCalls, ...spliceCalls, ...lockCalls, ...memfdCalls, ...miscCalls, ...xattrCalls,
+  ...epollCalls, ...futexCalls, ...schedCalls, ...credCalls, ...attrCalls, ...statfsCalls, ...spliceCalls, ...lockCalls, ...memfdCalls, ...miscCalls, ...xattrCalls, ...inotifyCalls,
 };

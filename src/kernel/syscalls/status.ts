@@ -25,5 +25,6 @@ export const PARTIAL: Readonly<Record<string, string>> = {
   setpriority: 'nice values are kept and reported, they do not change scheduling',
   membarrier: 'no RSEQ commands',
   getrusage: 'CPU time as user time; maxrss; other fields 0',
+  inotify_add_watch: 'events for the guest\'s own changes (host processes\' changes are not seen)',
   setxattr: 'stored by the host file system; the sticky-directory rule for user.* is not modelled',
 };

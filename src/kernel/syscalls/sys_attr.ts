@@ -14,6 +14,7 @@ import type { SyscallResult } from '../wait.js';
 import { HostDir, HostFile, hostErrno } from '../vfs/hostfs.js';
 import { lookup } from '../vfs/open.js';
 import { setOwner } from '../vfs/owners.js';
+import { fsEvent, fsnotify, IN, watching } from '../vfs/inotify.js';
 import { guestNode, MAY_WRITE, ownerOrCapable, permitted } from '../vfs/permission.js';
 
 const { AT_FDCWD, AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH } = AT;
@@ -70,6 +71,7 @@ function chownTo(t: Task, tg: Target, uidArg: number, gidArg: number, follow: bo
     // The host user may not: the guest's view has the new owner.
     setOwner(tg.st.dev, tg.st.ino, newUid, newGid, tg.st.uid, tg.st.gid);
   }
+  attribChanged(t, tg);
   return 0;
 }
 
@@ -92,7 +94,16 @@ function setTimes(t: Task, tg: Target, times: Buffer | null, follow: boolean): n
   if (e) return e;
   const r = tg.fd !== undefined ? libc().futimens(tg.fd, times)
     : libc().utimensat(HOST_AT_FDCWD, cPath(tg.host!), times, follow ? 0 : HOST_AT_SYMLINK_NOFOLLOW);
-  return r === 0 ? 0 : lastErrno();
+  if (r !== 0) return lastErrno();
+  attribChanged(t, tg);
+  return 0;
+}
+
+/** inotify: IN_ATTRIB for the node (and its watched directory when the path is known). */
+function attribChanged(t: Task, tg: Target): void {
+  if (!watching(t.kernel)) return;
+  if (tg.host) fsEvent(t.kernel, IN.IN_ATTRIB, tg.host, tg.st.isDirectory());
+  else fsnotify(t.kernel, IN.IN_ATTRIB, `${tg.st.dev}:${tg.st.ino}`, tg.st.isDirectory());
 }
 
 /** struct timespec[2] from the guest, checked like utimensat (EINVAL for a bad tv_nsec). */

@@ -14,6 +14,7 @@ import { isDevice } from '../vfs/devices.js';
 import { HostDir, HostFile, hostErrno } from '../vfs/hostfs.js';
 import { lookup, mayChangeDir, ownNew } from '../vfs/open.js';
 import { registerFifo } from '../vfs/fifo.js';
+import { fsEvent, fsnotify, IN, inodeKey, moveCookie, watching } from '../vfs/inotify.js';
 import { hostMknod } from '../vfs/mknod.js';
 import { MAY_EXEC, MAY_WRITE, ownerOrCapable, permitted } from '../vfs/permission.js';
 import type { Resolved } from '../vfs/path.js';
@@ -62,7 +63,7 @@ export const pathCalls = {
     if (r.st || r.vlink !== undefined || isDevice(r.guest) || r.vdir || r.vfile) return -Errno.EEXIST;
     const e = mayChangeDir(t, r);
     if (e) return e;
-    return hostOp(() => { fs.mkdirSync(r.host, { mode: mode & ~t.proc.umask & 0o7777 }); ownNew(t, r.host); });
+    return hostOp(() => { fs.mkdirSync(r.host, { mode: mode & ~t.proc.umask & 0o7777 }); ownNew(t, r.host); fsEvent(t.kernel, IN.IN_CREATE, r.host, true); });
   },
   mkdir(t: Task, [path, mode]: number[]): SyscallResult { return pathCalls.mkdirat(t, [AT_FDCWD, path, mode]); },
   /**
@@ -83,12 +84,13 @@ export const pathCalls = {
     if (e) return e;
     const perm = mode & 0o7777 & ~t.proc.umask;
     if (type === 0 || type === MODE.S_IFREG) {
-      return hostOp(() => { fs.closeSync(fs.openSync(r.host, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, perm)); ownNew(t, r.host); });
+      return hostOp(() => { fs.closeSync(fs.openSync(r.host, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, perm)); ownNew(t, r.host); fsEvent(t.kernel, IN.IN_CREATE, r.host, false); });
     }
     const err = hostMknod(r.host, type | perm);
     if (err) return err;
     ownNew(t, r.host);
     if (type === MODE.S_IFIFO) registerFifo(t, fs.lstatSync(r.host));
+    fsEvent(t.kernel, IN.IN_CREATE, r.host, false);
     return 0;
   },
   mknod(t: Task, [path, mode, dev]: number[]): SyscallResult { return pathCalls.mknodat(t, [AT_FDCWD, path, mode, dev]); },
@@ -104,7 +106,19 @@ export const pathCalls = {
     } else if (r.st.isDirectory()) return -Errno.EISDIR;
     const e = mayChangeDir(t, r, r.st);
     if (e) return e;
-    return hostOp(() => (flags & AT_REMOVEDIR ? fs.rmdirSync(r.host) : fs.unlinkSync(r.host)));
+    const dir = r.st.isDirectory();
+    const key = watching(t.kernel) ? inodeKey(r.host) : undefined;
+    const last = dir || r.st.nlink <= 1;
+    return hostOp(() => {
+      if (flags & AT_REMOVEDIR) fs.rmdirSync(r.host); else fs.unlinkSync(r.host);
+      // inotify: the directory sees IN_DELETE; the inode IN_ATTRIB (a link less), and
+      // IN_DELETE_SELF when that was its last name.
+      fsEvent(t.kernel, IN.IN_DELETE, r.host, dir, key);
+      if (key) {
+        if (!dir) fsnotify(t.kernel, IN.IN_ATTRIB, key, dir);
+        if (last) fsnotify(t.kernel, IN.IN_DELETE_SELF, key, dir);
+      }
+    });
   },
   unlink(t: Task, [path]: number[]): SyscallResult { return pathCalls.unlinkat(t, [AT_FDCWD, path, 0]); },
   rmdir(t: Task, [path]: number[]): SyscallResult { return pathCalls.unlinkat(t, [AT_FDCWD, path, AT_REMOVEDIR]); },
@@ -121,7 +135,15 @@ export const pathCalls = {
     if ((flags & RENAME_NOREPLACE) && b.st) return -Errno.EEXIST;
     const e = mayChangeDir(t, a, a.st) || mayChangeDir(t, b, b.st);
     if (e) return e;
-    return hostOp(() => fs.renameSync(a.host, b.host));
+    return hostOp(() => {
+      fs.renameSync(a.host, b.host);
+      if (watching(t.kernel)) {
+        const cookie = moveCookie(), dir = a.st!.isDirectory(), key = inodeKey(b.host);
+        fsEvent(t.kernel, IN.IN_MOVED_FROM, a.host, dir, key, cookie);
+        fsEvent(t.kernel, IN.IN_MOVED_TO, b.host, dir, key, cookie);
+        fsnotify(t.kernel, IN.IN_MOVE_SELF, key, dir);
+      }
+    });
   },
   renameat(t: Task, [olddir, oldpath, newdir, newpath]: number[]): SyscallResult {
     return pathCalls.renameat2(t, [olddir, oldpath, newdir, newpath, 0]);
@@ -174,7 +196,7 @@ export const pathCalls = {
     if (r.st || r.vlink !== undefined || r.vdir || r.vfile) return -Errno.EEXIST;
     const e = mayChangeDir(t, r);
     if (e) return e;
-    return hostOp(() => { fs.symlinkSync(stringToBytes(tgt), r.host); ownNew(t, r.host); });
+    return hostOp(() => { fs.symlinkSync(stringToBytes(tgt), r.host); ownNew(t, r.host); fsEvent(t.kernel, IN.IN_CREATE, r.host, false); });
   },
   symlink(t: Task, [target, path]: number[]): SyscallResult { return pathCalls.symlinkat(t, [target, AT_FDCWD, path]); },
   /** linkat(2) */
@@ -189,7 +211,7 @@ export const pathCalls = {
     if (a.st.isDirectory()) return -Errno.EPERM;
     const e = mayChangeDir(t, b);
     if (e) return e;
-    return hostOp(() => fs.linkSync(a.host, b.host));
+    return hostOp(() => { fs.linkSync(a.host, b.host); fsEvent(t.kernel, IN.IN_CREATE, b.host, false); fsEvent(t.kernel, IN.IN_ATTRIB, b.host, false); });
   },
   link(t: Task, [oldpath, newpath]: number[]): SyscallResult { return pathCalls.linkat(t, [AT_FDCWD, oldpath, AT_FDCWD, newpath, 0]); },
   /** fchmodat(2) */
@@ -198,7 +220,7 @@ export const pathCalls = {
     if (typeof r === 'number') return r;
     if (!r.st) return -Errno.ENOENT;
     if (!ownerOrCapable(t.proc.creds, r.st)) return -Errno.EPERM;
-    return hostOp(() => fs.chmodSync(r.host, mode & 0o7777));
+    return hostOp(() => { fs.chmodSync(r.host, mode & 0o7777); fsEvent(t.kernel, IN.IN_ATTRIB, r.host, r.st!.isDirectory()); });
   },
   chmod(t: Task, [path, mode]: number[]): SyscallResult { return pathCalls.fchmodat(t, [AT_FDCWD, path, mode]); },
   /** fchmod(2) */
@@ -236,7 +258,7 @@ export const pathCalls = {
     if (!r.st) return -Errno.ENOENT;
     if (r.st.isDirectory()) return -Errno.EISDIR;
     if (!permitted(t.proc.creds, r.st, MAY_WRITE)) return -Errno.EACCES;
-    return hostOp(() => fs.truncateSync(r.host, len));
+    return hostOp(() => { fs.truncateSync(r.host, len); fsEvent(t.kernel, IN.IN_MODIFY, r.host, false); });
   },
   /** fsync(2), fdatasync(2): the host file is synced */
   fsync(t: Task, [fd]: number[]): SyscallResult {

@@ -13,6 +13,7 @@ import { Dirent, OpenFile, POLLERR, POLLHUP, POLLIN, POLLOUT, S_IFDIR, S_IFLNK, 
 import { hostPoll } from './hostpoll.js';
 import { lastErrno, libc } from './libc.js';
 import { ownerOf } from './owners.js';
+import { fsEvent, IN } from './inotify.js';
 import { hostIoctl } from './host_tty.js';
 
 /** Host error -> -errno (node reports the Linux name in `code`). */
@@ -64,6 +65,9 @@ export class HostFile extends OpenFile {
 
   override get seekable(): boolean { return this.positional; }
 
+  /** Set by open: where inotify events about this file go (the kernel and the host path). */
+  notify: { kernel: object; host: Buffer } | undefined;
+
   #pollable: boolean | undefined;
   /**
    * The host fd can make a reader or writer wait (a pipe, FIFO, socket or terminal): only those
@@ -109,6 +113,7 @@ export class HostFile extends OpenFile {
     }
     copyToChunks(t.kernel.phys.u8, dst, buf.subarray(0, n));
     if (this.positional && pos === undefined) this.offset += n;
+    if (this.notify && n > 0) fsEvent(this.notify.kernel, IN.IN_ACCESS, this.notify.host, false);
     return n;
   }
 
@@ -123,6 +128,7 @@ export class HostFile extends OpenFile {
       if (this.positional) at = pos ?? (this.append() ? fs.fstatSync(this.hostFd).size : this.offset);
       const n = writeAll(this.hostFd, buf, len, at);
       if (this.positional && pos === undefined) this.offset = (at as number) + n;
+      if (this.notify && n > 0) fsEvent(this.notify.kernel, IN.IN_MODIFY, this.notify.host, false);
       return n;
     } catch (e) { return hostErrno(e); }
   }
@@ -141,14 +147,19 @@ export class HostFile extends OpenFile {
   }
 
   override truncate(len: number): number {
-    try { fs.ftruncateSync(this.hostFd, len); return 0; } catch (e) { return hostErrno(e); }
+    try { fs.ftruncateSync(this.hostFd, len); } catch (e) { return hostErrno(e); }
+    if (this.notify) fsEvent(this.notify.kernel, IN.IN_MODIFY, this.notify.host, false);
+    return 0;
   }
 
   override ioctl(t: Task, req: number, arg: number): SyscallResult { return hostIoctl(t, this.hostFd, req, arg); }
 
   override poll(): number { return this.#mayBlock ? hostPoll(this.hostFd) : POLLIN | POLLOUT; }
 
-  override release(): void { if (this.ownsFd) try { fs.closeSync(this.hostFd); } catch { /* already gone */ } }
+  override release(): void {
+    if (this.notify) fsEvent(this.notify.kernel, this.writable ? IN.IN_CLOSE_WRITE : IN.IN_CLOSE_NOWRITE, this.notify.host, false);
+    if (this.ownsFd) try { fs.closeSync(this.hostFd); } catch { /* already gone */ }
+  }
 }
 
 function writeAll(fd: number, buf: Buffer, len: number, at: number | null): number {
@@ -197,7 +208,13 @@ export class HostDir extends OpenFile {
     return (this.#entries = out);
   }
 
-  override release(): void { try { fs.closeSync(this.hostFd); } catch { /* gone */ } }
+  override release(): void {
+    if (this.notify) fsEvent(this.notify.kernel, IN.IN_CLOSE_NOWRITE, this.notify.host, true);
+    try { fs.closeSync(this.hostFd); } catch { /* gone */ }
+  }
+
+  /** Set by open: where inotify events about this directory go. */
+  notify: { kernel: object; host: Buffer } | undefined;
 }
 
 /** DT_* from a host dirent (include/linux/fs_types.h: DT_FIFO 1 … DT_SOCK 12). */

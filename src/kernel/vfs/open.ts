@@ -14,6 +14,7 @@ import { hostPath, resolvePath, Resolved } from './path.js';
 import { MAY_EXEC, MAY_READ, MAY_WRITE, overridesAll, permitted, stickyOk } from './permission.js';
 import { setOwner } from './owners.js';
 import { isGuestFifo, openGuestFifo } from './fifo.js';
+import { fsEvent, IN } from './inotify.js';
 import { kernelNodes } from './procfs.js';
 import { ProcDir, ProcFile } from './procfs_files.js';
 import { AT, OpenFlagName } from '../abi.js';
@@ -139,7 +140,10 @@ export function openFile(t: Task, req: OpenRequest, o: OpenFlags): OpenFile | nu
     if (acc !== O_RDONLY || (flags & O_CREAT)) return -Errno.EISDIR;
     try {
       const fd = fs.openSync(r.host, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-      return new HostDir(r.host, flags, r.guest, fd);
+      const d = new HostDir(r.host, flags, r.guest, fd);
+      d.notify = { kernel: t.kernel, host: r.host };
+      fsEvent(t.kernel, IN.IN_OPEN, r.host, true);
+      return d;
     } catch (e) { return hostErrno(e); }
   }
   if (flags & o.O_DIRECTORY) return r.st ? -Errno.ENOTDIR : -Errno.ENOENT;
@@ -162,6 +166,10 @@ export function openFile(t: Task, req: OpenRequest, o: OpenFlags): OpenFile | nu
       return -Errno.ENXIO;
     }
     const file: HostFile = new HostFile(fd, flags, r.guest, !hst.isFIFO(), () => (file.flags & O_APPEND) !== 0);
+    file.notify = { kernel: t.kernel, host: r.host };
+    if (!r.st) fsEvent(t.kernel, IN.IN_CREATE, r.host, false);
+    fsEvent(t.kernel, IN.IN_OPEN, r.host, false);
+    if (r.st && (flags & O_TRUNC) && acc !== O_RDONLY) fsEvent(t.kernel, IN.IN_MODIFY, r.host, false);
     return file;
   } catch (e) { return hostErrno(e); }
 }
