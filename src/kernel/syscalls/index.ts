@@ -13,6 +13,7 @@ import { schedCalls } from './sys_sched.js';
 import { memfdCalls } from './sys_memfd.js';
 import { miscCalls } from './sys_misc.js';
 import { mmCalls } from './sys_mm.js';
+import { mqueueCalls } from './sys_mqueue.js';
 import { pathCalls } from './sys_path.js';
 import { pipeCalls } from './sys_pipe.js';
 import { pollCalls } from './sys_poll.js';
@@ -29,5 +30,5 @@ import { xattrCalls } from './sys_xattr.js';
 export const allHandlers: Record<string, Handler> = {
   ...fsCalls, ...fdCalls, ...pathCalls, ...statCalls, ...mmCalls, ...procCalls, ...timeCalls,
   ...pollCalls, ...pipeCalls, ...socketCalls, ...signalCalls, ...signalGenCalls, ...processCalls,
-  ...epollCalls, ...futexCalls, ...schedCalls, ...credCalls, ...attrCalls, ...statfsCalls, ...spliceCalls, ...lockCalls, ...memfdCalls, ...miscCalls, ...xattrCalls, ...inotifyCalls,
+  ...epollCalls, ...futexCalls, ...schedCalls, ...credCalls, ...attrCalls, ...statfsCalls, ...spliceCalls, ...lockCalls, ...memfdCalls, ...miscCalls, ...xattrCalls, ...inotifyCalls, ...mqueueCalls,
 };

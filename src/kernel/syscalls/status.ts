@@ -26,5 +26,6 @@ export const PARTIAL: Readonly<Record<string, string>> = {
   membarrier: 'no RSEQ commands',
   getrusage: 'CPU time as user time; maxrss; other fields 0',
   inotify_add_watch: 'events for the guest\'s own changes (host processes\' changes are not seen)',
+  mq_notify: 'SIGEV_SIGNAL and SIGEV_NONE (glibc\'s SIGEV_THREAD needs a netlink socket: EINVAL)',
   setxattr: 'stored by the host file system; the sticky-directory rule for user.* is not modelled',
 };
