@@ -50,7 +50,7 @@ static void common_checks(void)
 static void as_root(void)
 {
     CHECK((caps(0) & NEEDED) == NEEDED, "root: CAP_CHOWN, DAC_OVERRIDE, FOWNER, SETGID and SETUID are effective");
-    char dir[256], secret[300], pub[300], closed[300], inner[300];
+    char dir[256], secret[300], pub[300], closed[300], inner[400];
     make_tmpdir(dir, sizeof dir, "creds");
     CHECK(chmod(dir, 0755) == 0, "a 0755 root directory");
     path_in(secret, sizeof secret, dir, "secret");
@@ -83,6 +83,7 @@ static void as_root(void)
         CHECK_ERR(chown(pub, 65534, 65534), EPERM, "chown a file of root's to oneself");
         CHECK_ERR(setuid(0), EPERM, "setuid(0): no way back");
         CHECK_ERR(setgroups(0, NULL), EPERM, "setgroups without CAP_SETGID");
+        CHECK_ERR(kill(getppid(), 0), EPERM, "kill(parent, 0): the parent is root's");
         _exit(finish());
     }
     CHECK(waitstatus(pid) == 0, "the child that dropped privileges passed");

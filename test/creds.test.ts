@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ARCHES, BIN, guestPath } from '../src/cli/guests.js';
 
-const PROGRAMS = ['creds', 'ownership', 'mkfifo', 'statfs', 'proc_sys', 'proc_misc', 'splice', 'misc_calls', 'file_locks', 'memfd', 'xattr', 'inotify', 'mqueue'];
+const PROGRAMS = ['creds', 'ownership', 'mkfifo', 'statfs', 'proc_sys', 'proc_misc', 'splice', 'misc_calls', 'file_locks', 'memfd', 'xattr', 'inotify', 'mqueue', 'pidfd'];
 const ID = '65534';
 
 function native(name: string) {

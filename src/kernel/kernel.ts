@@ -437,6 +437,7 @@ export class Kernel {
     if (!p.alive) return;
     p.waitStatus = waitStatus;
     p.exitRecord = record;
+    p.exitWait.notify();
     this.tracer?.exited?.(p, record);
     for (const t of [...p.tasks]) this.#releaseThread(t, false);
     p.fds.closeAll();

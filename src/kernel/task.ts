@@ -142,6 +142,8 @@ export class Process {
   readonly cpuTimers: Record<number, { deadline: number; interval: number }> = {};
   /** Parent blocked in vfork until this child execs or exits. */
   vforkParent: Task | undefined;
+  /** Notified when the process exits (pidfd readiness). */
+  readonly exitWait = new WaitQueue();
   /** Wait queue for wait4/waitid in this process (children changed state). */
   readonly childWait = new WaitQueue();
   /** Notified when a signal becomes pending (rt_sigtimedwait). */

@@ -15,6 +15,7 @@ import { miscCalls } from './sys_misc.js';
 import { mmCalls } from './sys_mm.js';
 import { mqueueCalls } from './sys_mqueue.js';
 import { pathCalls } from './sys_path.js';
+import { pidfdCalls } from './sys_pidfd.js';
 import { pipeCalls } from './sys_pipe.js';
 import { pollCalls } from './sys_poll.js';
 import { procCalls } from './sys_proc.js';
@@ -30,5 +31,5 @@ import { xattrCalls } from './sys_xattr.js';
 export const allHandlers: Record<string, Handler> = {
   ...fsCalls, ...fdCalls, ...pathCalls, ...statCalls, ...mmCalls, ...procCalls, ...timeCalls,
   ...pollCalls, ...pipeCalls, ...socketCalls, ...signalCalls, ...signalGenCalls, ...processCalls,
-  ...epollCalls, ...futexCalls, ...schedCalls, ...credCalls, ...attrCalls, ...statfsCalls, ...spliceCalls, ...lockCalls, ...memfdCalls, ...miscCalls, ...xattrCalls, ...inotifyCalls, ...mqueueCalls,
+  ...epollCalls, ...futexCalls, ...schedCalls, ...credCalls, ...attrCalls, ...statfsCalls, ...spliceCalls, ...lockCalls, ...memfdCalls, ...miscCalls, ...xattrCalls, ...inotifyCalls, ...mqueueCalls, ...pidfdCalls,
 };

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { CLONE, CLONE_ARGS_LAYOUT, SIGINFO_LAYOUT, WAIT, AT, PR } from '../abi.js';
 import { TaskExit } from '../dispatch.js';
 import { rusage as rusageOf } from './sys_time.js';
+import { pidfdProcess } from './sys_pidfd.js';
 import { MAY_EXEC, permitted } from '../vfs/permission.js';
 import { Errno } from '../errno.js';
 import { buildImage, ExecFailure, parseShebang } from '../exec.js';
@@ -318,7 +319,12 @@ export const processCalls = {
     if (idtype === 0) match = () => true; // P_ALL
     else if (idtype === 1) { if ((id | 0) <= 0) return -Errno.EINVAL; match = (c) => c.pid === (id | 0); } // P_PID
     else if (idtype === 2) { const g = (id | 0) || p.pgid; match = (c) => c.pgid === g; } // P_PGID
-    else return -Errno.EINVAL;
+    else if (idtype === 3) { // P_PIDFD
+      const target = pidfdProcess(t, id | 0);
+      if (typeof target === 'number') return target;
+      if (target.parent !== p) return -Errno.ECHILD;
+      match = (c) => c === target;
+    } else return -Errno.EINVAL;
     const f = findChild(p, match, options);
     if (typeof f === 'number') {
       if (f < 0) return f;

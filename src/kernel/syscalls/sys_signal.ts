@@ -3,6 +3,7 @@
 // (rt_sigsuspend, pause, rt_sigtimedwait), sigaltstack, rt_sigreturn and the interval
 // timers. Delivery itself is src/kernel/signal_delivery.ts.
 import { SA, SIGACTION_LAYOUT, SIGINFO_LAYOUT, SIGSET_SIZE } from '../abi.js';
+import { CAP } from '../creds.js';
 import { Errno } from '../errno.js';
 import { Signal } from '../signals.js';
 import type { Process, QueuedSignal, Task } from '../task.js';
@@ -91,6 +92,17 @@ function killTargets(t: Task, pid: number): Process[] {
 }
 
 /**
+ * kill_ok / check_kill_permission: the sender's real or effective uid is the target's real or
+ * saved uid, or it has CAP_KILL; SIGCONT within one session is always allowed.
+ */
+export function mayKill(t: Task, p: Process, sig: number): boolean {
+  const c = t.proc.creds, o = p.creds;
+  if (c.capable(CAP.CAP_KILL) || p === t.proc) return true;
+  if (sig === Signal.SIGCONT && p.sid === t.proc.sid) return true;
+  return c.euid === o.suid || c.euid === o.uid || c.uid === o.suid || c.uid === o.uid;
+}
+
+/**
  * do_rt_sigqueueinfo's check and copy: another process may not be sent a siginfo that claims
  * to come from the kernel or from kill/tkill (si_code >= 0 or SI_TKILL): EPERM.
  */
@@ -124,7 +136,11 @@ export const signalGenCalls = {
     if (sig < 0 || sig > 64) return -Errno.EINVAL;
     const targets = killTargets(t, pid);
     if (targets.length === 0) return -Errno.ESRCH;
-    if (sig !== 0) for (const p of targets) sendSignal(p, senderInfo(t, sig, SI_USER));
+    // One target refusing is EPERM; a group or broadcast succeeds if any target accepted.
+    const allowed = targets.filter((p) => mayKill(t, p, sig));
+    if (allowed.length === 0) return -Errno.EPERM;
+    if (pid > 0 && allowed.length < targets.length) return -Errno.EPERM;
+    if (sig !== 0) for (const p of allowed) sendSignal(p, senderInfo(t, sig, SI_USER));
     return 0;
   },
   /** tgkill(2): one thread of one thread group */
@@ -132,6 +148,7 @@ export const signalGenCalls = {
     if ((tgid | 0) <= 0 || (tid | 0) <= 0 || sig < 0 || sig > 64) return -Errno.EINVAL;
     const target = t.kernel.liveTask(tid | 0);
     if (!target || target.proc.pid !== (tgid | 0)) return -Errno.ESRCH;
+    if (!mayKill(t, target.proc, sig | 0)) return -Errno.EPERM;
     if (sig !== 0) sendSignal(target.proc, senderInfo(t, sig, SI_TKILL), target);
     return 0;
   },
@@ -140,6 +157,7 @@ export const signalGenCalls = {
     if ((tid | 0) <= 0 || sig < 0 || sig > 64) return -Errno.EINVAL;
     const target = t.kernel.liveTask(tid | 0);
     if (!target) return -Errno.ESRCH;
+    if (!mayKill(t, target.proc, sig | 0)) return -Errno.EPERM;
     if (sig !== 0) sendSignal(target.proc, senderInfo(t, sig, SI_TKILL), target);
     return 0;
   },
