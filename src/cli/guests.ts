@@ -37,6 +37,7 @@ export const QEMU_CANNOT: Readonly<Record<string, string>> = {
   proc_self: 'qemu-aarch64 passes /proc/self/status and comm through from the host (they describe qemu, with its threads)',
   misc_calls: 'qemu-aarch64 7.2 refuses preadv2 flags (RWF_HIPRI: ENOTSUP) that Linux accepts',
   mqueue: 'qemu-aarch64 7.2 answers mq_notify with ENOSYS',
+  pidfd: 'qemu-aarch64 7.2 answers process_vm_readv/writev with ENOSYS',
   partial_fault: 'qemu-user locks whole guest buffers up front (lock_user): a buffer with an unmapped end is always EFAULT',
   privileged: 'qemu-aarch64 reports undefined instructions with si_code ILL_ILLOPN; arm64 Linux (do_undefinstr) says ILL_ILLOPC',
   proc_sys: 'qemu-aarch64 serves /proc/self/cmdline from a temporary file and passes fd/ and fdinfo/ through from the host',

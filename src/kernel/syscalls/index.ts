@@ -19,6 +19,7 @@ import { pidfdCalls } from './sys_pidfd.js';
 import { pipeCalls } from './sys_pipe.js';
 import { pollCalls } from './sys_poll.js';
 import { procCalls } from './sys_proc.js';
+import { procvmCalls } from './sys_procvm.js';
 import { processCalls } from './sys_process.js';
 import { signalCalls, signalGenCalls } from './sys_signal.js';
 import { socketCalls } from './sys_socket.js';
@@ -31,5 +32,5 @@ import { xattrCalls } from './sys_xattr.js';
 export const allHandlers: Record<string, Handler> = {
   ...fsCalls, ...fdCalls, ...pathCalls, ...statCalls, ...mmCalls, ...procCalls, ...timeCalls,
   ...pollCalls, ...pipeCalls, ...socketCalls, ...signalCalls, ...signalGenCalls, ...processCalls,
-  ...epollCalls, ...futexCalls, ...schedCalls, ...credCalls, ...attrCalls, ...statfsCalls, ...spliceCalls, ...lockCalls, ...memfdCalls, ...miscCalls, ...xattrCalls, ...inotifyCalls, ...mqueueCalls, ...pidfdCalls,
+  ...epollCalls, ...futexCalls, ...schedCalls, ...credCalls, ...attrCalls, ...statfsCalls, ...spliceCalls, ...lockCalls, ...memfdCalls, ...miscCalls, ...xattrCalls, ...inotifyCalls, ...mqueueCalls, ...pidfdCalls, ...procvmCalls,
 };
