@@ -11,6 +11,7 @@
 #include "common.h"
 #include <sched.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 int main(void)
@@ -83,5 +84,11 @@ int main(void)
         CHECK_ERR(setrlimit(RLIMIT_NOFILE, &up), EPERM, "raising the hard limit without CAP_SYS_RESOURCE");
     }
     CHECK_ERR(prlimit(0, 99, NULL, &cur), EINVAL, "an unknown resource");
+    CHECK(prctl(PR_GET_KEEPCAPS) == 0 && prctl(PR_SET_KEEPCAPS, 1) == 0 && prctl(PR_GET_KEEPCAPS) == 1, "PR_SET_KEEPCAPS");
+    prctl(PR_SET_KEEPCAPS, 0);
+    CHECK(prctl(PR_CAPBSET_READ, 0) == 1 && prctl(PR_CAPBSET_READ, 7) == 1, "PR_CAPBSET_READ: CAP_CHOWN and CAP_SETUID are bounded");
+    CHECK_ERR(prctl(PR_CAPBSET_READ, 999), EINVAL, "PR_CAPBSET_READ of an unknown capability");
+    CHECK(prctl(PR_SET_TIMERSLACK, 1000) == 0 && prctl(PR_GET_TIMERSLACK) == 1000, "PR_SET_TIMERSLACK");
+    CHECK(prctl(PR_GET_SECUREBITS) == 0, "PR_GET_SECUREBITS");
     return finish();
 }

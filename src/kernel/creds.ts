@@ -19,6 +19,10 @@ export class Creds {
   groups: number[] = [];
   /** Capability sets (bit N = capability N). */
   permitted: bigint; effective: bigint; inheritable = 0n;
+  /** The bounding set (PR_CAPBSET_READ/DROP). */
+  bounding = CAP_FULL;
+  /** PR_SET_KEEPCAPS: losing uid 0 keeps the permitted set (cleared by execve). */
+  keepCaps = false;
 
   constructor(uid: number, gid: number) {
     this.uid = this.euid = this.suid = this.fsuid = uid;
@@ -43,7 +47,10 @@ export class Creds {
    */
   #afterUidChange(old: { uid: number; euid: number; suid: number }): void {
     const wasRoot = old.uid === 0 || old.euid === 0 || old.suid === 0;
-    if (wasRoot && this.uid !== 0 && this.euid !== 0 && this.suid !== 0) { this.permitted = 0n; this.effective = 0n; }
+    if (wasRoot && this.uid !== 0 && this.euid !== 0 && this.suid !== 0) {
+      if (!this.keepCaps) this.permitted = 0n;
+      this.effective = 0n;
+    }
     if (old.euid === 0 && this.euid !== 0) this.effective = 0n;
     if (old.euid !== 0 && this.euid === 0) this.effective = this.permitted;
     // cap_emulate_setxuid's fsuid rule: the file-system capabilities follow fsuid to and from 0.

@@ -153,6 +153,9 @@ export class Process {
   pdeathsig = 0;
   dumpable = 1;
   noNewPrivs = false;
+  /** PR_SET_TIMERSLACK (ns), PR_SET_THP_DISABLE. */
+  timerSlackNs = 50000;
+  thpDisable = false;
 
   get ppid(): number { return this.parent?.pid ?? 0; }
 

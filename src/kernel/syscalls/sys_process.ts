@@ -8,6 +8,7 @@ import { TaskExit } from '../dispatch.js';
 import { rusage as rusageOf } from './sys_time.js';
 import { pidfdProcess } from './sys_pidfd.js';
 import { MAY_EXEC, permitted } from '../vfs/permission.js';
+import { CAP, CAP_LAST_CAP } from '../creds.js';
 import { Errno } from '../errno.js';
 import { buildImage, ExecFailure, parseShebang } from '../exec.js';
 import type { Process, Task } from '../task.js';
@@ -215,6 +216,15 @@ function commitExec(t: Task, img: ReturnType<typeof buildImage>, guestPath: stri
   p.argv = argv;
   p.envp = envp;
   p.auxv = img.start.auxv;
+  // execve of a program without set-id bits or file capabilities (cap_bprm_creds_from_file):
+  // the saved ids become the effective ones, uid 0 (real or effective) gets the bounding set,
+  // others nothing; PR_SET_KEEPCAPS is cleared.
+  const cr = p.creds;
+  cr.keepCaps = false;
+  cr.suid = cr.fsuid = cr.euid;
+  cr.sgid = cr.fsgid = cr.egid;
+  cr.permitted = cr.uid === 0 || cr.euid === 0 ? cr.bounding : 0n;
+  cr.effective = cr.euid === 0 ? cr.permitted : 0n;
   p.comm = guestPath.split('/').pop()!.slice(0, 15);
   if (p.vforkParent) { p.vforkParent.wake(); p.vforkParent = undefined; }
   k.tracer?.execed?.(t, guestPath, argv);
@@ -400,6 +410,25 @@ export const processCalls = {
       case PR.PR_SET_DUMPABLE: if (arg2 !== 0 && arg2 !== 1) return -Errno.EINVAL; p.dumpable = arg2; return 0;
       case PR.PR_SET_NO_NEW_PRIVS: if (arg2 !== 1) return -Errno.EINVAL; p.noNewPrivs = true; return 0;
       case PR.PR_GET_NO_NEW_PRIVS: return p.noNewPrivs ? 1 : 0;
+      case PR.PR_GET_KEEPCAPS: return p.creds.keepCaps ? 1 : 0;
+      case PR.PR_SET_KEEPCAPS: if (arg2 !== 0 && arg2 !== 1) return -Errno.EINVAL; p.creds.keepCaps = arg2 === 1; return 0;
+      // The bounding set: every capability up to CAP_LAST_CAP, dropped ones removed (CAP_SETPCAP).
+      case PR.PR_CAPBSET_READ: return arg2 < 0 || arg2 > CAP_LAST_CAP ? -Errno.EINVAL : (p.creds.bounding >> BigInt(arg2)) & 1n ? 1 : 0;
+      case PR.PR_CAPBSET_DROP:
+        if (arg2 < 0 || arg2 > CAP_LAST_CAP) return -Errno.EINVAL;
+        if (!p.creds.capable(CAP.CAP_SETPCAP)) return -Errno.EPERM;
+        p.creds.bounding &= ~(1n << BigInt(arg2));
+        return 0;
+      case PR.PR_GET_SECUREBITS: return 0;
+      case PR.PR_SET_SECUREBITS: return p.creds.capable(CAP.CAP_SETPCAP) ? (arg2 === 0 ? 0 : -Errno.EINVAL) : -Errno.EPERM;
+      case PR.PR_GET_TIMERSLACK: return p.timerSlackNs;
+      case PR.PR_SET_TIMERSLACK: p.timerSlackNs = arg2 > 0 ? arg2 : 50000; return 0;
+      case PR.PR_GET_THP_DISABLE: return p.thpDisable ? 1 : 0;
+      case PR.PR_SET_THP_DISABLE: p.thpDisable = arg2 !== 0; return 0;
+      case PR.PR_CAP_AMBIENT:
+        if (arg2 === PR.PR_CAP_AMBIENT_CLEAR_ALL) return 0;
+        if (arg2 === PR.PR_CAP_AMBIENT_IS_SET) return 0;
+        return -Errno.EPERM; // raising ambient capabilities is not provided
       default: return -Errno.EINVAL;
     }
   },
