@@ -221,31 +221,38 @@ export const fsCalls = {
     return pos;
   },
   /** getdents64(2): struct linux_dirent64 {u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]} */
-  getdents64(t: Task, [fd, dirp, count]: number[]): SyscallResult {
-    const f = fileOf(t, fd | 0);
-    if (typeof f === 'number') return f;
-    const ents = f.dirents();
-    if (!ents) return -Errno.ENOTDIR;
-    const out = new Uint8Array(Math.min(count >>> 0, 1 << 20));
-    const dv = new DataView(out.buffer);
-    let used = 0;
-    let i = f.offset;
-    for (; i < ents.length; i++) {
-      const name = stringToBytes(ents[i].name);
-      const reclen = (19 + name.length + 1 + 7) & ~7;
-      if (used + reclen > out.length) {
-        if (used === 0) return -Errno.EINVAL;
-        break;
-      }
-      dv.setBigUint64(used, BigInt(ents[i].ino), true);
-      dv.setBigInt64(used + 8, BigInt(i + 1), true);
-      dv.setUint16(used + 16, reclen, true);
-      out[used + 18] = ents[i].type;
-      out.set(name, used + 19);
-      used += reclen;
-    }
-    if (used > 0) t.mem.write(dirp, out.subarray(0, used));
-    f.offset = i;
-    return used;
-  },
+  getdents64: (t: Task, [fd, dirp, count]: number[]): SyscallResult => getdents(t, fd, dirp, count, false),
 };
+
+/**
+ * getdents64 (or with `legacy` x86_64's getdents: struct linux_dirent {long d_ino; long d_off;
+ * u16 d_reclen; char d_name[]; ...; u8 d_type as the record's last byte}): as many whole records
+ * as fit, from the directory position; EINVAL when not even one fits.
+ */
+export function getdents(t: Task, fd: number, dirp: number, count: number, legacy: boolean): SyscallResult {
+  const f = fileOf(t, fd | 0);
+  if (typeof f === 'number') return f;
+  const ents = f.dirents();
+  if (!ents) return -Errno.ENOTDIR;
+  const out = new Uint8Array(Math.min(count >>> 0, 1 << 20));
+  const dv = new DataView(out.buffer);
+  let used = 0;
+  let i = f.offset;
+  for (; i < ents.length; i++) {
+    const name = stringToBytes(ents[i].name);
+    const reclen = legacy ? (18 + name.length + 2 + 7) & ~7 : (19 + name.length + 1 + 7) & ~7;
+    if (used + reclen > out.length) {
+      if (used === 0) return -Errno.EINVAL;
+      break;
+    }
+    dv.setBigUint64(used, BigInt(ents[i].ino), true);
+    dv.setBigInt64(used + 8, BigInt(i + 1), true);
+    dv.setUint16(used + 16, reclen, true);
+    if (legacy) { out.set(name, used + 18); out[used + reclen - 1] = ents[i].type; }
+    else { out[used + 18] = ents[i].type; out.set(name, used + 19); }
+    used += reclen;
+  }
+  if (used > 0) t.mem.write(dirp, out.subarray(0, used));
+  f.offset = i;
+  return used;
+}

@@ -1,7 +1,6 @@
 // The small calls harnesses and libc touch (kernel/sys.c, fs/sync.c, mm/fadvise.c,
 // mm/mincore.c, fs/readdir.c): sethostname, setdomainname, sync, syncfs, fdatasync-like hints
 // (fadvise64, readahead, sync_file_range), mincore, the x86_64 getdents, preadv2/pwritev2.
-import { stringToBytes } from '../../abi/bytes.js';
 import { PAGE_SIZE } from '../../mm/physmem.js';
 import { CAP } from '../creds.js';
 import { Errno } from '../errno.js';
@@ -9,7 +8,7 @@ import type { Task } from '../task.js';
 import type { SyscallResult } from '../wait.js';
 import { PipeEnd } from '../pipe/pipe.js';
 import { HostFile } from '../vfs/hostfs.js';
-import { fileOf, fsCalls } from './sys_fs.js';
+import { fileOf, fsCalls, getdents } from './sys_fs.js';
 
 /** __NEW_UTS_LEN */
 const UTS_LEN = 64;
@@ -71,30 +70,8 @@ export const miscCalls = {
     t.mem.write(vec, out);
     return 0;
   },
-  /** getdents(2), x86_64: struct linux_dirent {long d_ino; long d_off; u16 d_reclen; char d_name[]; ... d_type at the end} */
-  getdents(t: Task, [fd, dirp, count]: number[]): SyscallResult {
-    const f = fileOf(t, fd | 0);
-    if (typeof f === 'number') return f;
-    const ents = f.dirents();
-    if (!ents) return -Errno.ENOTDIR;
-    const out = new Uint8Array(Math.min(count >>> 0, 1 << 20));
-    const dv = new DataView(out.buffer);
-    let used = 0, i = f.offset;
-    for (; i < ents.length; i++) {
-      const name = stringToBytes(ents[i].name);
-      const reclen = (18 + name.length + 2 + 7) & ~7; // name, its NUL, then d_type in the last byte
-      if (used + reclen > out.length) { if (used === 0) return -Errno.EINVAL; break; }
-      dv.setBigUint64(used, BigInt(ents[i].ino), true);
-      dv.setBigInt64(used + 8, BigInt(i + 1), true);
-      dv.setUint16(used + 16, reclen, true);
-      out.set(name, used + 18);
-      out[used + reclen - 1] = ents[i].type;
-      used += reclen;
-    }
-    if (used > 0) t.mem.write(dirp, out.subarray(0, used));
-    f.offset = i;
-    return used;
-  },
+  /** getdents(2), x86_64: struct linux_dirent (d_type in the record's last byte) */
+  getdents: (t: Task, [fd, dirp, count]: number[]): SyscallResult => getdents(t, fd, dirp, count, true),
   /** preadv2(2): offset -1 is the file position; the RWF_* hints are accepted */
   preadv2(t: Task, [fd, iov, cnt, pos, , flags]: number[]): SyscallResult {
     if ((flags >>> 0) & ~RWF_SUPPORTED) return -Errno.EOPNOTSUPP;
