@@ -65,6 +65,15 @@ beforeAll(() => {
     '  printf("open: ok after %s; %s %zd %s", dt > 0.3 ? "waiting" : "no wait", flags & O_WRONLY ? "wrote" : "read", n, b);',
     '  return 0; }', ''].join('\n'));
   execFileSync('gcc', ['-static', '-O2', join(tmp, 'fifo-open.c'), '-o', files.fifoOpen], { stdio: 'ignore' });
+  files.tty = join(tmp, 'tty');
+  writeFileSync(join(tmp, 'tty.c'), [
+    '#include <stdio.h>', '#include <termios.h>', '#include <unistd.h>', '#include <sys/ioctl.h>',
+    'int main(void) { struct termios t, u, v; struct winsize w;',
+    '  int a = tcgetattr(0, &t) == 0; u = t; u.c_lflag &= ~ECHO; int b = tcsetattr(0, TCSANOW, &u) == 0;',
+    '  tcgetattr(0, &v); int c = (v.c_lflag & ECHO) == 0; tcsetattr(0, TCSANOW, &t);',
+    '  int d = ioctl(0, TIOCGWINSZ, &w) == 0; int e = tcgetpgrp(0) == getpgrp(); int f = tcgetsid(0) == getsid(0);',
+    '  printf("tcgetattr %d tcsetattr %d echo-off %d winsize %d pgrp %d sid %d\\n", a, b, c, d, e, f); return 0; }', ''].join('\n'));
+  execFileSync('gcc', ['-static', '-O2', join(tmp, 'tty.c'), '-o', files.tty], { stdio: 'ignore' });
   files.oom = join(tmp, 'oom');
   writeFileSync(join(tmp, 'oom.c'), [
     '#include <stdio.h>', '#include <stdlib.h>', '#include <string.h>', '#include <sys/mman.h>', '#include <fcntl.h>', '#include <unistd.h>',
@@ -275,6 +284,16 @@ describe('host FIFOs', () => {
     const r = fifoRun('rintr', fifo);
     expect(r.stdout).toBe('open: Interrupted system call after waiting\n');
     expect(r.status).toBe(1);
+  });
+});
+
+describe('a terminal', () => {
+  it('termios, the window size and job control on ucrun\'s terminal are as a native program sees them (a pty from script(1))', () => {
+    const run = (cmd: string) => spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 30_000 });
+    const native = run(files.tty);
+    expect(native.stdout).toMatch(/tcgetattr 1 tcsetattr 1 echo-off 1 winsize 1 pgrp 1 sid 1/);
+    const u = run(`"${process.execPath}" "${CLI}" run "${files.tty}"`);
+    expect(u.stdout).toBe(native.stdout);
   });
 });
 

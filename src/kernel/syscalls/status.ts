@@ -9,7 +9,7 @@ export const PARTIAL: Readonly<Record<string, string>> = {
   clone3: 'as clone; no set_tid, no cgroup',
   socket: 'AF_UNIX only (AF_INET/AF_INET6: EAFNOSUPPORT)',
   socketpair: 'AF_UNIX only',
-  ioctl: 'FIONREAD, FIOCLEX/FIONCLEX, FIONBIO, and terminal TCGETS/TIOCGWINSZ passed to the host',
+  ioctl: 'FIONREAD, FIOCLEX/FIONCLEX, FIONBIO; on ucrun\'s terminal TCGETS/TCSETS*/TIOC[GS]WINSZ/TIOCOUTQ go to the host, TIOC[GS]PGRP/TIOCGSID answer with guest ids; no socket SIOC* requests',
   fcntl: 'no leases (F_SETLEASE), no F_SETOWN signal delivery',
   prctl: 'PR_SET/GET_NAME, PDEATHSIG, DUMPABLE, NO_NEW_PRIVS, CHILD_SUBREAPER; others EINVAL',
   sched_setscheduler: 'policies are kept and reported, every thread is scheduled the same way',
