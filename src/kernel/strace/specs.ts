@@ -13,6 +13,7 @@ import {
   pollRet, pselectSig, selectRet, sockaddrIn, sockaddrOut, socklenInOut, timevalIn,
 } from './sockets.js';
 import { MISC_SPECS } from './specs_misc.js';
+import { MORE_SPECS } from './specs_more.js';
 import * as S from './structs.js';
 import * as X from './xlat.js';
 
@@ -481,4 +482,5 @@ export const SPECS: Record<string, Spec> = {
   epoll_pwait: { args: ['fd', epollEventsOut, 'int', 'int', sigsetIn(5), 'uint'] },
   eventfd2: { args: ['u32', 'efd_flags'] },
   ...MISC_SPECS,
+  ...MORE_SPECS,
 };
