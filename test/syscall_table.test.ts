@@ -7,6 +7,7 @@ import { ROOT } from '../src/cli/guests.js';
 import { BEGIN, END, syscallTable } from '../src/cli/syscall_table.js';
 import { allHandlers } from '../src/kernel/syscalls/index.js';
 import { PARTIAL } from '../src/kernel/syscalls/status.js';
+import { SPECS } from '../src/kernel/strace/specs.js';
 
 describe('the README syscall table', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -15,6 +16,10 @@ describe('the README syscall table', () => {
     const a = readme.indexOf(BEGIN), b = readme.indexOf(END);
     expect(a).toBeGreaterThan(0);
     expect(readme.slice(a, b + END.length)).toBe(syscallTable());
+  });
+
+  it('every implemented syscall has a --strace spec', () => {
+    expect(Object.keys(allHandlers).filter((n) => !(n in SPECS))).toEqual([]);
   });
 
   it('names only real handlers as partial', () => {
