@@ -15,3 +15,6 @@ export function setOwner(dev: number | bigint, ino: number | bigint, uid: number
   if (uid === hostUid && gid === hostGid) owners.delete(key(dev, ino));
   else owners.set(key(dev, ino), { uid, gid });
 }
+
+/** Nothing recorded: every owner is the host's. */
+export const noOwners = () => owners.size === 0;
