@@ -164,6 +164,7 @@ export class Kernel {
 
   /** Point the address space's TLB/code notifications at every thread's engine. */
   wireMm(p: Process, mm: AddressSpace): void {
+    mm.pid = p.pid;
     mm.onFlush = () => { for (const t of p.tasks) if (!t.engineClosed) t.engine.flushTlb(); };
     mm.onCodeWrite = () => { for (const t of p.tasks) if (!t.engineClosed) t.engine.flushCode(); this.#poolCodeStale(); };
   }
