@@ -38,6 +38,8 @@ export interface Vma {
   /** The shared object whose pages this VMA maps (shared VMAs only), from page `pgoff` of it. */
   backing?: VmaBacking;
   pgoff?: number;
+  /** The protections mprotect may grant (VM_MAY*); absent: any. A read-only attach lacks PROT_WRITE. */
+  maxProt?: number;
 }
 
 /**
@@ -53,10 +55,12 @@ export interface VmaBacking {
   opened(pid: number): void;
   /** A VMA mapping the object went away (shm_close). */
   closed(pid: number): void;
+  /** Whether adjacent pieces may merge back into one VMA (not for SysV shm: shm_vm_ops has close). */
+  readonly mergeable: boolean;
 }
 
-/** A backed range for map(): the object and the page of it that maps at `start`. */
-export interface Backed { backing: VmaBacking; pgoff: number }
+/** A backed range for map(): the object, the page of it that maps at `start`, and VM_MAY* limits. */
+export interface Backed { backing: VmaBacking; pgoff: number; maxProt?: number }
 
 /** A guest access the address space refused; syscalls turn it into EFAULT, the CPU into SIGSEGV. */
 export class GuestFault extends Error {
@@ -218,7 +222,12 @@ export class AddressSpace {
   map(start: number, len: number, prot: number, shared: boolean, name: string, backed?: Backed): Vma {
     this.unmap(start, len);
     const vma: Vma = { start, end: start + len, prot, shared, name };
-    if (backed) { vma.backing = backed.backing; vma.pgoff = backed.pgoff; backed.backing.opened(this.pid); }
+    if (backed) {
+      vma.backing = backed.backing;
+      vma.pgoff = backed.pgoff;
+      if (backed.maxProt !== undefined) vma.maxProt = backed.maxProt;
+      backed.backing.opened(this.pid);
+    }
     const i = this.#vmas.findIndex((v) => v.start > start);
     this.#vmas.splice(i < 0 ? this.#vmas.length : i, 0, vma);
     this.#merge(vma.start, vma.end);
@@ -258,6 +267,12 @@ export class AddressSpace {
     return true;
   }
 
+  /** Do the VMAs in [start, end) all allow `prot` (their VM_MAY* bits)? mprotect's EACCES otherwise. */
+  mayProtect(start: number, end: number, prot: number): boolean {
+    for (const v of this.#vmas) if (v.start < end && v.end > start && v.maxProt !== undefined && (prot & ~v.maxProt)) return false;
+    return true;
+  }
+
   isCovered(start: number, end: number): boolean {
     let at = start;
     for (const v of this.#vmas) {
@@ -276,7 +291,7 @@ export class AddressSpace {
     const fromVpn = from / PAGE_SIZE, n = len / PAGE_SIZE, toVpn = to / PAGE_SIZE;
     this.#forEachPage(from, from + len, (vpn, frame) => entries.push([vpn, frame]));
     for (const [vpn] of entries) this.pt.delete(vpn);
-    const backed = src.backing ? { backing: src.backing, pgoff: src.pgoff! + (from - src.start) / PAGE_SIZE } : undefined;
+    const backed = src.backing ? { backing: src.backing, pgoff: src.pgoff! + (from - src.start) / PAGE_SIZE, maxProt: src.maxProt } : undefined;
     this.#split(from, from + len);
     // The new VMA opens the object before the old one closes: its mapping count never
     // passes through 0 (which would free an anonymous or removed segment).
@@ -357,8 +372,8 @@ export class AddressSpace {
    * [start, end] (both ends included: the changed range's outer edges are where it meets
    * prev and next). As in mm/mmap.c vma_merge case 1, prev, the range and next can all
    * become one VMA; the leftmost object survives and absorbs the others. Backed VMAs join
-   * only pieces of the same object at consecutive pages (is_mergeable_vma + the pgoff check);
-   * an absorbed piece is one mapping fewer.
+   * only pieces of a mergeable object at consecutive pages (is_mergeable_vma + the pgoff
+   * check); an absorbed piece is one mapping fewer.
    */
   #merge(start: number, end: number): void {
     const out: Vma[] = [];
@@ -366,7 +381,8 @@ export class AddressSpace {
       const prev = out[out.length - 1];
       if (prev && prev.end === v.start && v.start >= start && v.start <= end
         && prev.prot === v.prot && prev.shared === v.shared && prev.name === v.name && prev.backing === v.backing
-        && (!v.backing || prev.pgoff! + (prev.end - prev.start) / PAGE_SIZE === v.pgoff)) {
+        && prev.maxProt === v.maxProt
+        && (!v.backing || (v.backing.mergeable && prev.pgoff! + (prev.end - prev.start) / PAGE_SIZE === v.pgoff))) {
         prev.end = v.end;
         v.backing?.closed(this.pid);
       } else out.push(v);

@@ -13,6 +13,8 @@ export class SharedPages implements VmaBacking {
   readonly #frames = new Map<number, number>();
   /** Live VMAs mapping the object. */
   maps = 0;
+  /** Pieces of one mapping may merge back (shmem: yes; SysV shm segments say no). */
+  mergeable = true;
   /** Called after a VMA starts mapping the object (shm_open) and after one stops (shm_close). */
   onOpen: (pid: number) => void = () => {};
   onClose: (pid: number) => void = () => {};

@@ -12,6 +12,7 @@ import {
   epollEventIn, epollEventsOut, fdPair, fdsetIn, iovecs, msghdrIn, msghdrOut, optlenInOut, optvalIn, optvalOut, pollfds,
   pollRet, pselectSig, selectRet, sockaddrIn, sockaddrOut, socklenInOut, timevalIn,
 } from './sockets.js';
+import { IPC_SPECS } from './specs_ipc.js';
 import { MISC_SPECS } from './specs_misc.js';
 import * as S from './structs.js';
 import * as X from './xlat.js';
@@ -481,4 +482,5 @@ export const SPECS: Record<string, Spec> = {
   epoll_pwait: { args: ['fd', epollEventsOut, 'int', 'int', sigsetIn(5), 'uint'] },
   eventfd2: { args: ['u32', 'efd_flags'] },
   ...MISC_SPECS,
+  ...IPC_SPECS,
 };

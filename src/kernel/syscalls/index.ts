@@ -7,6 +7,7 @@ import { epollCalls } from './sys_epoll.js';
 import { fdCalls } from './sys_fd.js';
 import { fsCalls } from './sys_fs.js';
 import { futexCalls } from './sys_futex.js';
+import { ipcCalls } from './sys_ipc.js';
 import { lockCalls } from './sys_lock.js';
 import { schedCalls } from './sys_sched.js';
 import { memfdCalls } from './sys_memfd.js';
@@ -29,4 +30,5 @@ export const allHandlers: Record<string, Handler> = {
   ...fsCalls, ...fdCalls, ...pathCalls, ...statCalls, ...mmCalls, ...procCalls, ...timeCalls,
   ...pollCalls, ...pipeCalls, ...socketCalls, ...signalCalls, ...signalGenCalls, ...processCalls,
   ...epollCalls, ...futexCalls, ...schedCalls, ...credCalls, ...attrCalls, ...statfsCalls, ...spliceCalls, ...lockCalls, ...memfdCalls, ...miscCalls, ...xattrCalls,
+  ...ipcCalls,
 };

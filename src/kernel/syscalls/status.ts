@@ -26,4 +26,5 @@ export const PARTIAL: Readonly<Record<string, string>> = {
   membarrier: 'no RSEQ commands',
   getrusage: 'CPU time as user time; maxrss; other fields 0',
   setxattr: 'stored by the host file system; the sticky-directory rule for user.* is not modelled',
+  shmget: 'SHM_HUGETLB and SHM_NORESERVE are accepted and give ordinary pages',
 };

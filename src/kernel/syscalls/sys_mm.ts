@@ -109,6 +109,8 @@ export const mmCalls = {
     if (len === 0) return 0;
     const size = pageUp(len);
     if (addr + size > t.proc.mm.limit) return -Errno.ENOMEM;
+    if (!t.proc.mm.isCovered(addr, addr + size)) return -Errno.ENOMEM;
+    if (!t.proc.mm.mayProtect(addr, addr + size, prot & 7)) return -Errno.EACCES;
     return t.proc.mm.protect(addr, size, prot & 7) ? 0 : -Errno.ENOMEM;
   },
   /** mremap(2) */
