@@ -109,9 +109,11 @@ export class IpcIds<T extends IpcObject> {
     const n = this.#byIdx.size;
     if (n >= Math.min(limit, IPCMNI)) return -Errno.ENOSPC;
     const end = Math.min(Math.max(Math.floor((n * 3) / 2), MIN_CYCLE), IPCMNI);
+    // idr_alloc_cyclic: [next, end), then [0, end).
+    const from = this.#next < end ? this.#next : 0;
     let idx = -1;
     for (let k = 0; k < end; k++) {
-      const i = (this.#next + k) % end;
+      const i = (from + k) % end;
       if (!this.#byIdx.has(i)) { idx = i; break; }
     }
     if (idx < 0) return -Errno.ENOSPC;

@@ -15,6 +15,7 @@ import {
   IPC, IPC64_PERM_LAYOUT, MSG, MSGINFO_LAYOUT, MSQID64_DS_LAYOUT, RLIMIT, SEM, SEMBUF_LAYOUT, SEMINFO_LAYOUT, SHM,
   SHM_INFO_LAYOUT, SHMID64_DS_LAYOUT, SHMINFO64_LAYOUT, type StructLayout, readField, writeField, writeFieldBig,
 } from '../abi.js';
+import { CAP } from '../creds.js';
 import { Errno } from '../errno.js';
 import type { IpcCaller, PermUpdate, PermView } from '../ipc/util.js';
 import { MsgQueue, MsgReceiver, type Msg } from '../ipc/msg.js';
@@ -201,6 +202,8 @@ export const shmCalls = {
     const id = shmid | 0, flg = shmflg | 0;
     if (id < 0) return -Errno.EINVAL;
     let at = shmaddr;
+    // A given address is MAP_FIXED, even when SHM_RND rounds it down to 0.
+    const fixed = at !== 0;
     if (at) {
       if (at % SHMLBA) {
         if (!(flg & SHM.SHM_RND)) return -Errno.EINVAL;
@@ -212,9 +215,11 @@ export const shmCalls = {
     if (typeof seg === 'number') return seg;
     const mm = t.proc.mm;
     const size = pageUp(seg.size);
-    if (at) {
+    if (fixed) {
       if (at > 0 && !(flg & SHM.SHM_REMAP) && !mm.isFree(at, at + size)) return -Errno.EINVAL;
       if (at < 0 || at + size > mm.limit) return -Errno.ENOMEM;
+      // cap_mmap_addr: below vm.mmap_min_addr only with CAP_SYS_RAWIO.
+      if (at < mm.mmapMin && !t.proc.creds.capable(CAP.CAP_SYS_RAWIO)) return -Errno.EPERM;
     } else {
       try { at = mm.findFree(size); } catch { return -Errno.ENOMEM; }
     }
