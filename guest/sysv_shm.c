@@ -197,7 +197,10 @@ static void fork_exchange(void)
     if (pid == 0)
         _exit(((volatile char *)again)[0] == 'C' ? 0 : 1);
     CHECK(waitstatus(pid) == 0, "and a fork child still reads it");
-    CHECK(shmdt(again) == 0 && shmdt((char *)p) == 0, "detach both");
+    CHECK(shmdt(again) == 0 && nattch(id) == 1, "detach the second attach");
+    CHECK(shmat(id, (void *)p, SHM_REMAP) == (void *)p && p[0] == 'C' && nattch(id) == 1,
+          "SHM_REMAP over its only attach keeps the removed segment and its data");
+    CHECK(shmdt((char *)p) == 0, "detach the last attach");
     CHECK_ERR(shmctl(id, IPC_STAT, &ds), EINVAL, "the last detach destroyed it");
 }
 

@@ -99,6 +99,19 @@ export class ShmIds {
     return seg;
   }
 
+  /**
+   * do_shmat's shm_nattch++ around its mmap: while held, replacing an attach of the same
+   * segment (SHM_REMAP) cannot destroy a removed segment. The returned function lets go (and
+   * destroys a removed segment nobody maps any more, as shm_may_destroy).
+   */
+  hold(seg: ShmSegment): () => void {
+    seg.pages.maps++;
+    return () => {
+      seg.pages.maps--;
+      if (seg.nattch === 0 && seg.perm.mode & SHM.SHM_DEST) this.#destroy(seg);
+    };
+  }
+
   /** shmctl IPC_STAT / SHM_STAT / SHM_STAT_ANY (shmctl_stat). */
   stat(c: IpcCaller, id: number, cmd: number): ShmStat | number {
     const byIdx = cmd === SHM.SHM_STAT || cmd === SHM.SHM_STAT_ANY;

@@ -226,7 +226,9 @@ export const shmCalls = {
     const prot = PROT_READ | (flg & SHM.SHM_RDONLY ? 0 : PROT_WRITE) | (flg & SHM.SHM_EXEC ? PROT_EXEC : 0);
     // A read-only attach has no VM_MAYWRITE: mprotect(PROT_WRITE) on it is EACCES.
     const maxProt = flg & SHM.SHM_RDONLY ? PROT_READ | PROT_EXEC : undefined;
+    const letGo = t.kernel.ipc.shm.hold(seg);
     mm.map(at, size, prot, true, seg.name, { backing: seg.pages, pgoff: 0, maxProt });
+    letGo();
     return at;
   },
   /**
