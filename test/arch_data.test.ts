@@ -87,6 +87,7 @@ const UAPI_OPTIONAL = ['asm/prctl.h', 'asm/hwcap.h'];
 const LIBC_HEADERS = [
   'stdio.h', 'string.h', 'errno.h', 'dirent.h', 'sys/socket.h', 'sys/eventfd.h', 'sys/timerfd.h',
   'sys/sysmacros.h', 'sys/stat.h', 'sys/wait.h', 'sched.h', 'unistd.h', 'sys/syscall.h',
+  'sys/ipc.h', 'sys/sem.h', 'sys/shm.h', 'sys/msg.h',
 ];
 const isUapiHeader = (h: string) => /^(linux|asm|asm-generic)\//.test(h);
 
@@ -448,6 +449,7 @@ describe.each(ARCHES)('$arch', (cfg) => {
       SIGNAL_STACK: d.SIGNAL_STACK,
       MMAP_ARCH_FLAGS: d.MMAP_ARCH_FLAGS,
       CLONE_ARGS: d.CLONE_ARGS,
+      SEMID64_DS_LAYOUT: d.SEMID64_DS_LAYOUT,
     });
   });
 
@@ -524,8 +526,8 @@ describe('cross-arch', () => {
     expect([...constGroups(abi).keys()].sort()).toEqual(
       [
         'AT', 'AUXV', 'CLOCK', 'CLONE', 'DT', 'EPOLL', 'FCNTL', 'FD_FLAGS', 'FS_MAGIC', 'FUTEX', 'GRND', 'IOCTL',
-        'MADV', 'MAP', 'MODE', 'MREMAP', 'MSYNC', 'POLL', 'PR', 'PROT', 'RENAME', 'RLIMIT', 'RLIM_LIMITS',
-        'SA', 'SEEK', 'SIG', 'SI_CODE', 'SOCK', 'STATX', 'TERMIOS', 'WAIT',
+        'IPC', 'MADV', 'MAP', 'MODE', 'MREMAP', 'MSG', 'MSYNC', 'POLL', 'PR', 'PROT', 'RENAME', 'RLIMIT', 'RLIM_LIMITS',
+        'SA', 'SEEK', 'SEM', 'SHM', 'SIG', 'SI_CODE', 'SOCK', 'STATX', 'TERMIOS', 'WAIT',
       ].sort(),
     );
     expect([...constGroups(x86Data).keys()].sort()).toEqual(['ARCH_PRCTL', 'MMAP_ARCH_FLAGS', 'OPEN_FLAGS', 'SIGNAL_STACK']);

@@ -43,6 +43,8 @@ export const QEMU_CANNOT: Readonly<Record<string, string>> = {
   proc_sys: 'qemu-aarch64 serves /proc/self/cmdline from a temporary file and passes fd/ and fdinfo/ through from the host',
   syscall_edges: 'qemu-user checks whole buffers up front and passes some bad pointers and flags through (sysinfo(NULL), nanosleep, dup3 flags); native Linux decides',
   thread_robust: 'qemu-aarch64 7.2 answers set_robust_list with ENOSYS: a dead owner is never marked and the next lock hangs',
+  sysv_shm: 'qemu-aarch64 7.2 emulates shmat in its own mappings (SHM_REMAP without an address succeeds, shm_nattch misses mprotect\'s pieces) and execve of an aarch64 binary needs binfmt_misc',
+  sysv_msg: 'qemu-aarch64 7.2 reports msg_lrpid as 0 in IPC_STAT and checks msgrcv\'s buffer before receiving (Linux dequeues first, then faults)',
 };
 
 export const guestPath = (arch: Arch, name: string) => join(ROOT, 'guest/build', arch, name);

@@ -149,6 +149,8 @@ export interface ArchAbiData {
   readonly MMAP_ARCH_FLAGS: Readonly<Record<string, number>>;
   /** clone(2) argument order (aarch64 has CONFIG_CLONE_BACKWARDS). */
   readonly CLONE_ARGS: CloneArgOrder;
+  /** struct semid64_ds: 104 bytes on x86_64 (pad words after the times), 88 on aarch64. */
+  readonly SEMID64_DS_LAYOUT: StructLayout<'sem_perm' | 'sem_otime' | 'sem_ctime' | 'sem_nsems'>;
 }
 
 // ---------------------------------------------------------------------------
@@ -587,4 +589,91 @@ export const CMSGHDR_LAYOUT = layout('struct cmsghdr', 'sys/socket.h', 16, {
 /** struct ucred (SO_PEERCRED, SCM_CREDENTIALS). */
 export const UCRED_LAYOUT = layout('struct ucred', 'sys/socket.h', 12, {
   pid: [0, 4], uid: [4, 4], gid: [8, 4],
+});
+
+// ---------------------------------------------------------------------------
+// System V IPC: include/uapi/linux/ipc.h, sem.h, shm.h, msg.h. The structs below come from
+// asm-generic/{ipcbuf,shmbuf,msgbuf}.h, which x86_64 and arm64 both use; struct semid64_ds
+// differs (x86's asm/sembuf.h keeps a pad word after each time) and lives in
+// src/arch/<arch>/abi_data.ts. The 64-bit syscalls take IPC_64 layouts without the flag
+// (ksys_semctl(..., IPC_64)): a cmd with IPC_64 set is EINVAL there.
+
+export const IPC = {
+  IPC_PRIVATE: 0, IPC_CREAT: 0o1000, IPC_EXCL: 0o2000, IPC_NOWAIT: 0o4000,
+  IPC_RMID: 0, IPC_SET: 1, IPC_STAT: 2, IPC_INFO: 3, IPC_64: 0x100,
+} as const;
+
+/** semop flags, semctl commands and the limits Linux starts an IPC namespace with. */
+export const SEM = {
+  SEM_UNDO: 0x1000, GETPID: 11, GETVAL: 12, GETALL: 13, GETNCNT: 14, GETZCNT: 15, SETVAL: 16, SETALL: 17,
+  SEM_STAT: 18, SEM_INFO: 19, SEM_STAT_ANY: 20,
+  SEMMNI: 32000, SEMMSL: 32000, SEMMNS: 1024000000, SEMOPM: 500, SEMVMX: 32767, SEMAEM: 32767,
+  SEMUME: 500, SEMMNU: 1024000000, SEMMAP: 1024000000, SEMUSZ: 20,
+} as const;
+
+/** shmat flags, shmctl commands, limits; SHM_DEST/SHM_LOCKED are shm_perm.mode bits (glibc's bits/shm.h). */
+export const SHM = {
+  SHM_RDONLY: 0o10000, SHM_RND: 0o20000, SHM_REMAP: 0o40000, SHM_EXEC: 0o100000,
+  SHM_LOCK: 11, SHM_UNLOCK: 12, SHM_STAT: 13, SHM_INFO: 14, SHM_STAT_ANY: 15,
+  SHM_DEST: 0o1000, SHM_LOCKED: 0o2000, SHMMIN: 1, SHMMNI: 4096, SHMSEG: 4096,
+} as const;
+/** SHMMAX and SHMALL (ULONG_MAX - 2^24; SHMALL counts pages): include/uapi/linux/shm.h. */
+export const SHMMAX = 18446744073692774399n;
+export const SHMALL = 18446744073692774399n;
+
+/** msgrcv flags, msgctl commands and limits. */
+export const MSG = {
+  MSG_NOERROR: 0o10000, MSG_EXCEPT: 0o20000, MSG_COPY: 0o40000,
+  MSG_STAT: 11, MSG_INFO: 12, MSG_STAT_ANY: 13,
+  MSGMNI: 32000, MSGMAX: 8192, MSGMNB: 16384, MSGPOOL: 512000, MSGTQL: 16384, MSGMAP: 16384,
+  MSGSSZ: 16, MSGSEG: 65535,
+} as const;
+
+/** struct ipc64_perm (asm-generic/ipcbuf.h): the ids are 32-bit, mode a 32-bit word. */
+export const IPC64_PERM_LAYOUT = layout('struct ipc64_perm', 'linux/ipc.h', 48, {
+  key: [0, 4], uid: [4, 4], gid: [8, 4], cuid: [12, 4], cgid: [16, 4], mode: [20, 4], seq: [24, 2],
+});
+
+/** struct sembuf: include/uapi/linux/sem.h. */
+export const SEMBUF_LAYOUT = layout('struct sembuf', 'linux/sem.h', 6, {
+  sem_num: [0, 2], sem_op: [2, 2], sem_flg: [4, 2],
+});
+
+/** struct seminfo (semctl IPC_INFO/SEM_INFO): include/uapi/linux/sem.h. */
+export const SEMINFO_LAYOUT = layout('struct seminfo', 'linux/sem.h', 40, {
+  semmap: [0, 4], semmni: [4, 4], semmns: [8, 4], semmnu: [12, 4], semmsl: [16, 4],
+  semopm: [20, 4], semume: [24, 4], semusz: [28, 4], semvmx: [32, 4], semaem: [36, 4],
+});
+
+/** struct shmid64_ds: include/uapi/asm-generic/shmbuf.h. */
+export const SHMID64_DS_LAYOUT = layout('struct shmid64_ds', 'linux/shm.h', 112, {
+  shm_perm: [0, 48], shm_segsz: [48, 8], shm_atime: [56, 8], shm_dtime: [64, 8], shm_ctime: [72, 8],
+  shm_cpid: [80, 4], shm_lpid: [84, 4], shm_nattch: [88, 8],
+});
+
+/** struct shminfo64 (shmctl IPC_INFO): include/uapi/asm-generic/shmbuf.h. */
+export const SHMINFO64_LAYOUT = layout('struct shminfo64', 'linux/shm.h', 72, {
+  shmmax: [0, 8], shmmin: [8, 8], shmmni: [16, 8], shmseg: [24, 8], shmall: [32, 8],
+});
+
+/** struct shm_info (shmctl SHM_INFO): include/uapi/linux/shm.h. */
+export const SHM_INFO_LAYOUT = layout('struct shm_info', 'linux/shm.h', 48, {
+  used_ids: [0, 4], shm_tot: [8, 8], shm_rss: [16, 8], shm_swp: [24, 8], swap_attempts: [32, 8], swap_successes: [40, 8],
+});
+
+/** struct msqid64_ds: include/uapi/asm-generic/msgbuf.h. */
+export const MSQID64_DS_LAYOUT = layout('struct msqid64_ds', 'linux/msg.h', 120, {
+  msg_perm: [0, 48], msg_stime: [48, 8], msg_rtime: [56, 8], msg_ctime: [64, 8], msg_cbytes: [72, 8],
+  msg_qnum: [80, 8], msg_qbytes: [88, 8], msg_lspid: [96, 4], msg_lrpid: [100, 4],
+});
+
+/** struct msginfo (msgctl IPC_INFO/MSG_INFO): include/uapi/linux/msg.h. */
+export const MSGINFO_LAYOUT = layout('struct msginfo', 'linux/msg.h', 32, {
+  msgpool: [0, 4], msgmap: [4, 4], msgmax: [8, 4], msgmnb: [12, 4], msgmni: [16, 4], msgssz: [20, 4],
+  msgtql: [24, 4], msgseg: [28, 2],
+});
+
+/** struct msgbuf (msgsnd/msgrcv's buffer): a long type, then the text. */
+export const MSGBUF_LAYOUT = layout('struct msgbuf', 'linux/msg.h', 16, {
+  mtype: [0, 8], mtext: [8, 1],
 });

@@ -22,6 +22,7 @@ import { bit, deliverSignals, sendSignal } from './signal_delivery.js';
 import { describeDeath, Signal } from './signals.js';
 import { allHandlers } from './syscalls/index.js';
 import { Futexes } from './futex.js';
+import { IpcNamespace } from './ipc/namespace.js';
 import { Process, Task } from './task.js';
 import { FdTable } from './vfs/fdtable.js';
 import { hostLimits, NR_OPEN } from './limits.js';
@@ -86,6 +87,8 @@ export class Kernel {
   readonly tasks = new Map<number, Task>();
   /** Futex wait queues (keyed by mm + address, or by physical address for shared memory). */
   readonly futexes = new Futexes();
+  /** SysV semaphores, shared memory and message queues (one IPC namespace per kernel). */
+  readonly ipc: IpcNamespace;
   readonly maxProcs: number;
   /**
    * The UTS names uname(2) and /proc/sys/kernel report (the host's node name and release, as
@@ -116,6 +119,7 @@ export class Kernel {
   constructor(readonly opts: KernelOptions = {}) {
     this.phys = new PhysMem({ limitBytes: opts.memLimit });
     this.ring = loadRingModule(this.phys.memory);
+    this.ipc = new IpcNamespace(this.phys);
     this.phys.onCodeFrameFreed = () => {
       for (const t of this.tasks.values()) if (!t.engineClosed) t.engine.flushCode();
       this.#poolCodeStale();
@@ -164,6 +168,7 @@ export class Kernel {
 
   /** Point the address space's TLB/code notifications at every thread's engine. */
   wireMm(p: Process, mm: AddressSpace): void {
+    mm.pid = p.pid;
     mm.onFlush = () => { for (const t of p.tasks) if (!t.engineClosed) t.engine.flushTlb(); };
     mm.onCodeWrite = () => { for (const t of p.tasks) if (!t.engineClosed) t.engine.flushCode(); this.#poolCodeStale(); };
   }
@@ -440,6 +445,8 @@ export class Kernel {
     p.exitWait.notify();
     this.tracer?.exited?.(p, record);
     for (const t of [...p.tasks]) this.#releaseThread(t, false);
+    // exit_sem: SEM_UNDO adjustments, after the threads left every queue they waited in.
+    this.ipc.exitProcess(p, p.pid);
     p.fds.closeAll();
     p.maxRssKb = Math.max(p.maxRssKb, p.mm.pt.size * 4);
     p.mm.destroy();

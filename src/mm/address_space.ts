@@ -9,6 +9,11 @@
 // - A frame mapped in more than one page table (refcount > 1) of a private VMA is copy-on-write:
 //   translations of it are handed out without UC_PROT_WRITE, and a write copies it first.
 // - Any change that can invalidate a translation calls `onFlush` (the engine flushes its TLB).
+// - A VMA with a `backing` (a shmem object: SysV shm, MAP_SHARED|MAP_ANONYMOUS) is shared; a
+//   page of it with no entry takes the object's frame for page `pgoff + (addr - start) / 4096`.
+//   The object hears of every VMA that starts or stops mapping it (opened/closed: a new map,
+//   a fork's copy, a split piece; an unmap, a merge that absorbs it, exit, exec), as Linux's
+//   vm_ops->open/close, so it counts its mappings (shm_nattch) and can be freed after the last.
 import { OutOfMemory, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, PhysMem } from './physmem.js';
 
 export const PROT_READ = 1;
@@ -30,7 +35,32 @@ export interface Vma {
   name: string;
   /** File mappings: pages from here on lie wholly beyond the file's end (access: SIGBUS). */
   busFrom?: number;
+  /** The shared object whose pages this VMA maps (shared VMAs only), from page `pgoff` of it. */
+  backing?: VmaBacking;
+  pgoff?: number;
+  /** The protections mprotect may grant (VM_MAY*); absent: any. A read-only attach lacks PROT_WRITE. */
+  maxProt?: number;
 }
+
+/**
+ * Pages that exist outside any one address space (Linux's shmem inode behind a SysV segment
+ * or a shared anonymous mapping): every VMA mapping page N of the object maps the same frame.
+ */
+export interface VmaBacking {
+  /** The frame of page `page`, allocated zeroed on first use; the object keeps its own reference. */
+  frame(page: number): number;
+  /** The frame of page `page` if it has one (kernel reads of an untouched page read zeroes). */
+  peek(page: number): number | undefined;
+  /** A VMA now maps the object; `pid` is the process doing it (shm_open). */
+  opened(pid: number): void;
+  /** A VMA mapping the object went away (shm_close). */
+  closed(pid: number): void;
+  /** Whether adjacent pieces may merge back into one VMA (not for SysV shm: shm_vm_ops has close). */
+  readonly mergeable: boolean;
+}
+
+/** A backed range for map(): the object, the page of it that maps at `start`, and VM_MAY* limits. */
+export interface Backed { backing: VmaBacking; pgoff: number; maxProt?: number }
 
 /** A guest access the address space refused; syscalls turn it into EFAULT, the CPU into SIGSEGV. */
 export class GuestFault extends Error {
@@ -58,6 +88,8 @@ export class AddressSpace {
   onFlush: () => void = () => {};
   /** Called when the kernel writes a frame the CPU has executed from. */
   onCodeWrite: () => void = () => {};
+  /** The process using this address space (set by the kernel), named to backing objects. */
+  pid = 0;
   brkStart = 0;
   brk = 0;
   mmapBase = 0;
@@ -102,8 +134,16 @@ export class AddressSpace {
     let frame = this.pt.get(vpn);
     let perms = prot;
     if (frame === undefined) {
-      if (zeroRead) return this.phys.zeroFrame * PAGE_SIZE + (vaddr & PAGE_MASK);
-      frame = this.phys.allocFrame();
+      const b = vma.backing;
+      if (b) {
+        const page = vma.pgoff! + vpn - vma.start / PAGE_SIZE;
+        frame = zeroRead ? b.peek(page) : b.frame(page);
+        if (frame === undefined) return this.phys.zeroFrame * PAGE_SIZE + (vaddr & PAGE_MASK);
+        this.phys.ref(frame);
+      } else {
+        if (zeroRead) return this.phys.zeroFrame * PAGE_SIZE + (vaddr & PAGE_MASK);
+        frame = this.phys.allocFrame();
+      }
       this.pt.set(vpn, frame);
     } else if (!vma.shared && this.phys.refs(frame) > 1) {
       if (type === ACCESS_WRITE) {
@@ -179,9 +219,15 @@ export class AddressSpace {
    * Map [start, start+len) (page-aligned), replacing whatever was there. Returns the VMA now
    * covering it, which may be a neighbour the new range merged into.
    */
-  map(start: number, len: number, prot: number, shared: boolean, name: string): Vma {
+  map(start: number, len: number, prot: number, shared: boolean, name: string, backed?: Backed): Vma {
     this.unmap(start, len);
     const vma: Vma = { start, end: start + len, prot, shared, name };
+    if (backed) {
+      vma.backing = backed.backing;
+      vma.pgoff = backed.pgoff;
+      if (backed.maxProt !== undefined) vma.maxProt = backed.maxProt;
+      backed.backing.opened(this.pid);
+    }
     const i = this.#vmas.findIndex((v) => v.start > start);
     this.#vmas.splice(i < 0 ? this.#vmas.length : i, 0, vma);
     this.#merge(vma.start, vma.end);
@@ -192,10 +238,20 @@ export class AddressSpace {
   unmap(start: number, len: number): void {
     const end = start + len;
     if (!this.#split(start, end)) return;
-    this.#vmas = this.#vmas.filter((v) => v.end <= start || v.start >= end);
-    this.#last = undefined;
+    this.#remove(start, end);
     this.#dropPages(start, end);
     this.onFlush();
+  }
+
+  /** Drop the VMAs lying inside [start, end) (already split there), telling their objects. */
+  #remove(start: number, end: number): void {
+    const keep: Vma[] = [];
+    for (const v of this.#vmas) {
+      if (v.end <= start || v.start >= end) keep.push(v);
+      else v.backing?.closed(this.pid);
+    }
+    this.#vmas = keep;
+    this.#last = undefined;
   }
 
   /** Change protection of [start, start+len); false (ENOMEM) if part of it is unmapped. */
@@ -208,6 +264,12 @@ export class AddressSpace {
     // the new protection makes them equal, so protecting back restores one VMA.
     this.#merge(start, end);
     this.onFlush();
+    return true;
+  }
+
+  /** Do the VMAs in [start, end) all allow `prot` (their VM_MAY* bits)? mprotect's EACCES otherwise. */
+  mayProtect(start: number, end: number, prot: number): boolean {
+    for (const v of this.#vmas) if (v.start < end && v.end > start && v.maxProt !== undefined && (prot & ~v.maxProt)) return false;
     return true;
   }
 
@@ -229,9 +291,12 @@ export class AddressSpace {
     const fromVpn = from / PAGE_SIZE, n = len / PAGE_SIZE, toVpn = to / PAGE_SIZE;
     this.#forEachPage(from, from + len, (vpn, frame) => entries.push([vpn, frame]));
     for (const [vpn] of entries) this.pt.delete(vpn);
+    const backed = src.backing ? { backing: src.backing, pgoff: src.pgoff! + (from - src.start) / PAGE_SIZE, maxProt: src.maxProt } : undefined;
     this.#split(from, from + len);
-    this.#vmas = this.#vmas.filter((v) => v.end <= from || v.start >= from + len);
-    this.map(to, len, src.prot, src.shared, src.name);
+    // The new VMA opens the object before the old one closes: its mapping count never
+    // passes through 0 (which would free an anonymous or removed segment).
+    this.map(to, len, src.prot, src.shared, src.name, backed);
+    this.#remove(from, from + len);
     for (const [vpn, frame] of entries) if (vpn - fromVpn < n) this.pt.set(vpn - fromVpn + toVpn, frame);
     this.onFlush();
   }
@@ -246,6 +311,8 @@ export class AddressSpace {
   fork(): AddressSpace {
     const child = new AddressSpace(this.phys, this.limit);
     child.#vmas = this.#vmas.map((v) => ({ ...v }));
+    // dup_mmap -> vm_ops->open in the parent's context (shm_open records the parent's pid).
+    for (const v of child.#vmas) v.backing?.opened(this.pid);
     for (const [vpn, frame] of this.pt) { this.phys.ref(frame); child.pt.set(vpn, frame); }
     child.brkStart = this.brkStart; child.brk = this.brk; child.mmapBase = this.mmapBase; child.mmapMin = this.mmapMin;
     this.onFlush(); // our writable translations must now fault to break COW
@@ -256,6 +323,7 @@ export class AddressSpace {
   destroy(): void {
     for (const frame of this.pt.values()) this.phys.unref(frame);
     this.pt.clear();
+    for (const v of this.#vmas) v.backing?.closed(this.pid);
     this.#vmas = [];
     this.#last = undefined;
   }
@@ -282,9 +350,17 @@ export class AddressSpace {
     for (const v of this.#vmas) {
       if (v.end <= start || v.start >= end) { out.push(v); continue; }
       any = true;
-      if (v.start < start) out.push({ ...v, end: start });
-      out.push({ ...v, start: Math.max(v.start, start), end: Math.min(v.end, end) });
-      if (v.end > end) out.push({ ...v, start: end });
+      const lo = Math.max(v.start, start), hi = Math.min(v.end, end);
+      const piece = (s: number, e: number): Vma => {
+        const p = { ...v, start: s, end: e };
+        if (v.backing) p.pgoff = v.pgoff! + (s - v.start) / PAGE_SIZE;
+        return p;
+      };
+      if (v.start < start) out.push(piece(v.start, start));
+      out.push(piece(lo, hi));
+      if (v.end > end) out.push(piece(end, v.end));
+      // Each extra piece is one more mapping of the object (split_vma -> vm_ops->open).
+      if (v.backing) for (let n = (v.start < start ? 1 : 0) + (v.end > end ? 1 : 0); n > 0; n--) v.backing.opened(this.pid);
     }
     this.#vmas = out;
     this.#last = undefined;
@@ -295,15 +371,21 @@ export class AddressSpace {
    * Join adjacent VMAs with equal prot, sharing and name at every boundary lying in
    * [start, end] (both ends included: the changed range's outer edges are where it meets
    * prev and next). As in mm/mmap.c vma_merge case 1, prev, the range and next can all
-   * become one VMA; the leftmost object survives and absorbs the others.
+   * become one VMA; the leftmost object survives and absorbs the others. Backed VMAs join
+   * only pieces of a mergeable object at consecutive pages (is_mergeable_vma + the pgoff
+   * check); an absorbed piece is one mapping fewer.
    */
   #merge(start: number, end: number): void {
     const out: Vma[] = [];
     for (const v of this.#vmas) {
       const prev = out[out.length - 1];
       if (prev && prev.end === v.start && v.start >= start && v.start <= end
-        && prev.prot === v.prot && prev.shared === v.shared && prev.name === v.name) prev.end = v.end;
-      else out.push(v);
+        && prev.prot === v.prot && prev.shared === v.shared && prev.name === v.name && prev.backing === v.backing
+        && prev.maxProt === v.maxProt
+        && (!v.backing || (v.backing.mergeable && prev.pgoff! + (prev.end - prev.start) / PAGE_SIZE === v.pgoff))) {
+        prev.end = v.end;
+        v.backing?.closed(this.pid);
+      } else out.push(v);
     }
     this.#vmas = out;
     this.#last = undefined;

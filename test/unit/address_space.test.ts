@@ -3,6 +3,7 @@ import {
   ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, AddressSpace, GuestFault, PROT_EXEC, PROT_READ, PROT_WRITE,
 } from '../../src/mm/address_space.js';
 import { OutOfMemory, PAGE_SIZE, PhysMem, RESERVED_BYTES, WASM_PAGE } from '../../src/mm/physmem.js';
+import { SharedPages } from '../../src/mm/shared_pages.js';
 
 const P = PAGE_SIZE;
 const RW = PROT_READ | PROT_WRITE;
@@ -467,5 +468,70 @@ describe('write-only mappings', () => {
     expect(mm.lastPerms & PROT_READ).toBe(PROT_READ);
     mm.map(BASE + P, P, 0, false, '');
     expect(mm.translate(BASE + P, ACCESS_READ)).toBe(-1);
+  });
+});
+
+describe('VMAs backed by a shared object (shmem)', () => {
+  const backed = (obj: SharedPages, pgoff = 0) => ({ backing: obj, pgoff });
+
+  it('a page first touched after fork is the same frame in parent and child', () => {
+    const obj = new SharedPages(phys);
+    mm.map(BASE, 2 * P, RW, true, 'shm', backed(obj));
+    const child = mm.fork();
+    phys.u8[child.translate(BASE + P + 3, ACCESS_WRITE)] = 99;
+    expect(peek(BASE + P + 3)).toBe(99);
+    expect(obj.maps).toBe(2);
+    child.destroy();
+    expect(obj.maps).toBe(1);
+  });
+
+  it('a second mapping of the object at another address and page offset sees the same bytes', () => {
+    const obj = new SharedPages(phys);
+    mm.map(BASE, 2 * P, RW, true, 'shm', backed(obj));
+    mm.map(BASE + 8 * P, P, PROT_READ, true, 'shm', backed(obj, 1));
+    poke(BASE + P, 7);
+    expect(peek(BASE + 8 * P)).toBe(7);
+    expect(obj.maps).toBe(2);
+  });
+
+  it('splits count as mappings, a merge back and an unmap drop them (vm_ops open/close)', () => {
+    const obj = new SharedPages(phys);
+    mm.map(BASE, 4 * P, RW, true, 'shm', backed(obj));
+    mm.protect(BASE + P, P, PROT_READ);
+    expect(mm.vmas.map((v) => v.pgoff)).toEqual([0, 1, 2]);
+    expect(obj.maps).toBe(3);
+    mm.protect(BASE + P, P, RW);
+    expect(layout()).toEqual([[BASE, BASE + 4 * P, RW]]);
+    expect(obj.maps).toBe(1);
+    mm.unmap(BASE + P, P);
+    expect(obj.maps).toBe(2);
+    mm.unmap(BASE, 4 * P);
+    expect(obj.maps).toBe(0);
+  });
+
+  it('two mappings of different objects side by side stay apart', () => {
+    mm.map(BASE, P, RW, true, 'shm', backed(new SharedPages(phys)));
+    mm.map(BASE + P, P, RW, true, 'shm', backed(new SharedPages(phys)));
+    expect(mm.vmas.length).toBe(2);
+  });
+
+  it('move() keeps the object and page offset and never drops the count to zero', () => {
+    const obj = new SharedPages(phys);
+    let lowest = Infinity;
+    obj.onClose = () => { lowest = Math.min(lowest, obj.maps); };
+    mm.map(BASE, 2 * P, RW, true, 'shm', backed(obj));
+    poke(BASE + P, 5);
+    mm.move(BASE, 2 * P, BASE + 16 * P);
+    expect(lowest).toBe(1);
+    expect(peek(BASE + 17 * P)).toBe(5);
+    expect(mm.vmas[0].pgoff).toBe(0);
+  });
+
+  it('a kernel read of an untouched backed page reads zeroes and allocates nothing', () => {
+    const obj = new SharedPages(phys);
+    mm.map(BASE, P, RW, true, 'shm', backed(obj));
+    const pa = mm.translate(BASE, ACCESS_READ, true);
+    expect(pa >>> 12).toBe(phys.zeroFrame);
+    expect(obj.resident).toBe(0);
   });
 });

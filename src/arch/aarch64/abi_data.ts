@@ -171,6 +171,11 @@ export const HWCAP2 = {
  */
 export const CLONE_ARGS: CloneArgOrder = { flags: 0, newsp: 1, parentTid: 2, tls: 3, childTid: 4 };
 
+/** struct semid64_ds: include/uapi/asm-generic/sembuf.h (64-bit: no pad words). */
+export const SEMID64_DS_LAYOUT = defineLayout('struct semid64_ds', 'linux/sem.h', 88, {
+  sem_perm: [0, 48], sem_otime: [48, 8], sem_ctime: [56, 8], sem_nsems: [64, 8],
+});
+
 /** Everything above as one object, for arch-generic code. */
 export const ABI_DATA: ArchAbiData = {
   arch: ARCH,
@@ -185,4 +190,5 @@ export const ABI_DATA: ArchAbiData = {
   SIGNAL_STACK,
   MMAP_ARCH_FLAGS,
   CLONE_ARGS,
+  SEMID64_DS_LAYOUT,
 };

@@ -134,6 +134,11 @@ export const ARCH_PRCTL = {
  */
 export const CLONE_ARGS: CloneArgOrder = { flags: 0, newsp: 1, parentTid: 2, childTid: 3, tls: 4 };
 
+/** struct semid64_ds: arch/x86/include/uapi/asm/sembuf.h (a pad word after each time on x86_64). */
+export const SEMID64_DS_LAYOUT = defineLayout('struct semid64_ds', 'linux/sem.h', 104, {
+  sem_perm: [0, 48], sem_otime: [48, 8], sem_ctime: [64, 8], sem_nsems: [80, 8],
+});
+
 /** Everything above as one object, for arch-generic code. */
 export const ABI_DATA: ArchAbiData = {
   arch: ARCH,
@@ -148,4 +153,5 @@ export const ABI_DATA: ArchAbiData = {
   SIGNAL_STACK,
   MMAP_ARCH_FLAGS,
   CLONE_ARGS,
+  SEMID64_DS_LAYOUT,
 };

@@ -12,6 +12,7 @@ import {
   epollEventIn, epollEventsOut, fdPair, fdsetIn, iovecs, msghdrIn, msghdrOut, optlenInOut, optvalIn, optvalOut, pollfds,
   pollRet, pselectSig, selectRet, sockaddrIn, sockaddrOut, socklenInOut, timevalIn,
 } from './sockets.js';
+import { IPC_SPECS } from './specs_ipc.js';
 import { MISC_SPECS } from './specs_misc.js';
 import { MORE_SPECS } from './specs_more.js';
 import * as S from './structs.js';
@@ -483,4 +484,5 @@ export const SPECS: Record<string, Spec> = {
   eventfd2: { args: ['u32', 'efd_flags'] },
   ...MISC_SPECS,
   ...MORE_SPECS,
+  ...IPC_SPECS,
 };

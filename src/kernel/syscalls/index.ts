@@ -8,6 +8,7 @@ import { fdCalls } from './sys_fd.js';
 import { fsCalls } from './sys_fs.js';
 import { futexCalls } from './sys_futex.js';
 import { inotifyCalls } from './sys_inotify.js';
+import { ipcCalls } from './sys_ipc.js';
 import { lockCalls } from './sys_lock.js';
 import { schedCalls } from './sys_sched.js';
 import { memfdCalls } from './sys_memfd.js';
@@ -32,5 +33,6 @@ import { xattrCalls } from './sys_xattr.js';
 export const allHandlers: Record<string, Handler> = {
   ...fsCalls, ...fdCalls, ...pathCalls, ...statCalls, ...mmCalls, ...procCalls, ...timeCalls,
   ...pollCalls, ...pipeCalls, ...socketCalls, ...signalCalls, ...signalGenCalls, ...processCalls,
-  ...epollCalls, ...futexCalls, ...schedCalls, ...credCalls, ...attrCalls, ...statfsCalls, ...spliceCalls, ...lockCalls, ...memfdCalls, ...miscCalls, ...xattrCalls, ...inotifyCalls, ...mqueueCalls, ...pidfdCalls, ...procvmCalls,
+  ...epollCalls, ...futexCalls, ...schedCalls, ...credCalls, ...attrCalls, ...statfsCalls, ...spliceCalls, ...lockCalls,
+  ...memfdCalls, ...miscCalls, ...xattrCalls, ...inotifyCalls, ...mqueueCalls, ...pidfdCalls, ...procvmCalls, ...ipcCalls,
 };

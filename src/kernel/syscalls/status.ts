@@ -28,4 +28,5 @@ export const PARTIAL: Readonly<Record<string, string>> = {
   inotify_add_watch: 'events for the guest\'s own changes (host processes\' changes are not seen)',
   mq_notify: 'SIGEV_SIGNAL and SIGEV_NONE (glibc\'s SIGEV_THREAD needs a netlink socket: EINVAL)',
   setxattr: 'stored by the host file system; the sticky-directory rule for user.* is not modelled',
+  shmget: 'SHM_HUGETLB and SHM_NORESERVE are accepted and give ordinary pages',
 };

@@ -1,8 +1,9 @@
 // Memory-management syscalls: brk, mmap, munmap, mprotect, mremap, madvise, msync, mlock
 // (mm/mmap.c, mm/mprotect.c, mm/mremap.c). Every change flushes the engine's TLB through
 // AddressSpace.onFlush.
-import { pageUp, PROT_READ, PROT_WRITE } from '../../mm/address_space.js';
+import { type Backed, pageUp, PROT_READ, PROT_WRITE, type Vma } from '../../mm/address_space.js';
 import { OutOfMemory, PAGE_SIZE } from '../../mm/physmem.js';
+import { anonymousShared } from '../../mm/shared_pages.js';
 import { MADV, MAP, MREMAP, PROT } from '../abi.js';
 import { Errno } from '../errno.js';
 import type { Task } from '../task.js';
@@ -16,6 +17,9 @@ const { MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP } = MREMAP;
 const PROT_VALID = PROT.PROT_READ | PROT.PROT_WRITE | PROT.PROT_EXEC | PROT.PROT_SEM;
 
 const aligned = (a: number) => a % PAGE_SIZE === 0;
+/** The pages of `v`'s shared object that continue it at address `at` (mremap's growth). */
+const backedAt = (v: Vma, at: number): Backed | undefined =>
+  v.backing ? { backing: v.backing, pgoff: v.pgoff! + (at - v.start) / PAGE_SIZE } : undefined;
 
 export const mmCalls = {
   /** brk(2): returns the new break, or the old one when the request cannot be met */
@@ -68,7 +72,11 @@ export const mmCalls = {
       try { at = mm.findFree(size); } catch { return -Errno.ENOMEM; }
     }
     const shared = type !== MAP_PRIVATE && !!file;
-    mm.map(at, size, file ? prot | PROT_WRITE : prot, shared || (type !== MAP_PRIVATE && anon), file ? file.path : '');
+    // MAP_SHARED without a file (anonymous, or /dev/zero: shmem_zero_setup) maps a shmem
+    // object of its own, so a fork child and its parent see the same pages even when the
+    // first touch comes after the fork. /proc/<pid>/maps names it as Linux does.
+    const shmem = type !== MAP_PRIVATE && !file ? { backing: anonymousShared(t.kernel.phys), pgoff: 0 } : undefined;
+    mm.map(at, size, file ? prot | PROT_WRITE : prot, shared || !!shmem, file ? file.path : shmem ? '/dev/zero (deleted)' : '', shmem);
     if (file) {
       // File contents are copied in at map time; writes through a MAP_SHARED mapping stay in
       // guest memory (not written back to the host file).
@@ -101,6 +109,8 @@ export const mmCalls = {
     if (len === 0) return 0;
     const size = pageUp(len);
     if (addr + size > t.proc.mm.limit) return -Errno.ENOMEM;
+    if (!t.proc.mm.isCovered(addr, addr + size)) return -Errno.ENOMEM;
+    if (!t.proc.mm.mayProtect(addr, addr + size, prot & 7)) return -Errno.EACCES;
     return t.proc.mm.protect(addr, size, prot & 7) ? 0 : -Errno.ENOMEM;
   },
   /** mremap(2) */
@@ -124,7 +134,7 @@ export const mmCalls = {
     }
     const tail = old + oldSize;
     if (vma.end === tail && mm.isFree(tail, old + newSize) && old + newSize <= mm.limit) {
-      mm.map(tail, newSize - oldSize, vma.prot, vma.shared, vma.name);
+      mm.map(tail, newSize - oldSize, vma.prot, vma.shared, vma.name, backedAt(vma, tail));
       return old;
     }
     if (!(flags & MREMAP_MAYMOVE)) return -Errno.ENOMEM;
@@ -166,8 +176,9 @@ function moveTo(t: Task, old: number, oldSize: number, newSize: number, to: numb
   const vma = mm.find(old)!;
   const keep = Math.min(oldSize, newSize);
   const { prot, shared, name } = vma;
+  const grown = backedAt(vma, old + keep);
   mm.move(old, keep, to);
   if (oldSize > keep) mm.unmap(old + keep, oldSize - keep);
-  if (newSize > keep) mm.map(to + keep, newSize - keep, prot, shared, name);
+  if (newSize > keep) mm.map(to + keep, newSize - keep, prot, shared, name, grown);
   return to;
 }

@@ -71,6 +71,11 @@ function sysctl(k: Kernel): VirtualDir {
       cap_last_cap: () => line(40), overflowuid: () => line(65534), overflowgid: () => line(65534),
       // No address-space randomisation: every run lays memory out the same way.
       randomize_va_space: () => line(0),
+      // The IPC namespace's limits (ipc/ipc_sysctl.c): sem is SEMMSL SEMMNS SEMOPM SEMMNI.
+      shmmax: () => line(String(k.ipc.shm.shmmax)), shmall: () => line(String(k.ipc.shm.shmall)),
+      shmmni: () => line(k.ipc.shm.shmmni),
+      sem: () => line([k.ipc.sem.semmsl, k.ipc.sem.semmns, k.ipc.sem.semopm, k.ipc.sem.semmni].join('\t')),
+      msgmax: () => line(k.ipc.msg.msgmax), msgmnb: () => line(k.ipc.msg.msgmnb), msgmni: () => line(k.ipc.msg.msgmni),
       random: () => staticDir({
         boot_id: () => line(k.bootId), uuid: () => file(() => `${randomUUID()}\n`),
         entropy_avail: () => line(256), poolsize: () => line(256),
