@@ -22,7 +22,9 @@ export function guestNode(st: Stats | Node): Node {
  * as access(2) checks (the capabilities are then those of a real uid 0).
  */
 export function permitted(c: Creds, st: Stats | Node, mask: number, real = false): boolean {
-  if (hostDecides(c, real)) return true;
+  // The host checks what the host does (opens, lookups); executing is ucrun's own act (the file
+  // is only read), so MAY_EXEC on a file is always checked here.
+  if (hostDecides(c, real) && (!(mask & MAY_EXEC) || (st.mode & S_IFMT) === S_IFDIR)) return true;
   const n = guestNode(st);
   const uid = real ? c.uid : c.fsuid;
   const inGroup = real ? n.gid === c.gid || c.groups.includes(n.gid) : c.inGroup(n.gid);
