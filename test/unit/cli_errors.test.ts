@@ -251,7 +251,7 @@ describe('host FIFOs', () => {
   it('a blocking O_WRONLY open waits for a reader (fifo_open), only that task waits', () => {
     const fifo = join(tmp, 'fifo-w');
     execFileSync('mkfifo', [fifo]);
-    const reader = spawn('sh', ['-c', `sleep 0.6; cat ${fifo} > ${fifo}.out`], { stdio: 'ignore' });
+    const reader = spawn('sh', ['-c', `sleep 2; cat ${fifo} > ${fifo}.out`], { stdio: 'ignore' });
     const r = fifoRun('w', fifo);
     expect(r.stdout).toBe('open: ok after waiting; wrote 2 ');
     expect(r.status).toBe(0);
@@ -269,7 +269,7 @@ describe('host FIFOs', () => {
   it('a blocking O_RDONLY open waits for a writer; O_RDONLY|O_NONBLOCK does not', () => {
     const fifo = join(tmp, 'fifo-r');
     execFileSync('mkfifo', [fifo]);
-    const writer = spawn('sh', ['-c', `sleep 0.6; echo hi > ${fifo}`], { stdio: 'ignore' });
+    const writer = spawn('sh', ['-c', `sleep 2; echo hi > ${fifo}`], { stdio: 'ignore' });
     const r = fifoRun('r', fifo);
     expect(r.stdout).toBe('open: ok after waiting; read 3 hi\n');
     expect(r.status).toBe(0);
