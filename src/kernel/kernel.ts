@@ -26,6 +26,7 @@ import { Process, Task } from './task.js';
 import { FdTable } from './vfs/fdtable.js';
 import { hostLimits, NR_OPEN } from './limits.js';
 import { stdStreams } from './vfs/open.js';
+import { exitTimers } from './timers/posix_timers.js';
 
 export interface KernelOptions {
   /** Guest root directory on the host (default "/"). */
@@ -439,6 +440,7 @@ export class Kernel {
     p.exitRecord = record;
     this.tracer?.exited?.(p, record);
     for (const t of [...p.tasks]) this.#releaseThread(t, false);
+    exitTimers(p);
     p.fds.closeAll();
     p.maxRssKb = Math.max(p.maxRssKb, p.mm.pt.size * 4);
     p.mm.destroy();
