@@ -525,7 +525,7 @@ describe('cross-arch', () => {
       [
         'AT', 'AUXV', 'CLOCK', 'CLONE', 'DT', 'EPOLL', 'FCNTL', 'FD_FLAGS', 'FS_MAGIC', 'FUTEX', 'GRND', 'IOCTL',
         'MADV', 'MAP', 'MODE', 'MREMAP', 'MSYNC', 'POLL', 'PR', 'PROT', 'RENAME', 'RLIMIT', 'RLIM_LIMITS',
-        'SA', 'SEEK', 'SIG', 'SI_CODE', 'SOCK', 'STATX', 'TERMIOS', 'WAIT',
+        'SA', 'SEEK', 'SFD', 'SIG', 'SIGEV', 'SI_CODE', 'SOCK', 'STATX', 'TERMIOS', 'WAIT',
       ].sort(),
     );
     expect([...constGroups(x86Data).keys()].sort()).toEqual(['ARCH_PRCTL', 'MMAP_ARCH_FLAGS', 'OPEN_FLAGS', 'SIGNAL_STACK']);

@@ -41,6 +41,9 @@ export const QEMU_CANNOT: Readonly<Record<string, string>> = {
   proc_sys: 'qemu-aarch64 serves /proc/self/cmdline from a temporary file and passes fd/ and fdinfo/ through from the host',
   syscall_edges: 'qemu-user checks whole buffers up front and passes some bad pointers and flags through (sysinfo(NULL), nanosleep, dup3 flags); native Linux decides',
   thread_robust: 'qemu-aarch64 7.2 answers set_robust_list with ENOSYS: a dead owner is never marked and the next lock hangs',
+  timerfd: 'qemu-aarch64 7.2 skips the copy-out of timerfd_gettime to a NULL pointer (returns 0, Linux says EFAULT)',
+  signalfd: 'qemu-aarch64 7.2 converts the mask itself and accepts any sizemask (Linux: EINVAL unless 8)',
+  posix_timer: 'qemu-aarch64 7.2 hands out its own timer ids (0xcaf0000 + slot) and rejects the host ids in raw calls; execve needs binfmt_misc',
 };
 
 export const guestPath = (arch: Arch, name: string) => join(ROOT, 'guest/build', arch, name);

@@ -160,7 +160,7 @@ export class Scheduler {
     }
     if (this.timers.size === 0) return;
     for (const k of [...this.timers]) {
-      if ((k.base === p && p.cpuNs >= k.at) || (k.base === t && t.cpuNs >= k.at)) { this.timers.delete(k); k.fire(); }
+      if (((k.base === p && p.cpuNs >= k.at) || (k.base === t && t.cpuNs >= k.at)) && this.timers.delete(k)) k.fire();
     }
   }
 

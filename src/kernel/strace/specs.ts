@@ -13,6 +13,7 @@ import {
   pollRet, pselectSig, selectRet, sockaddrIn, sockaddrOut, socklenInOut, timevalIn,
 } from './sockets.js';
 import { MISC_SPECS } from './specs_misc.js';
+import { TIMER_SPECS } from './specs_timers.js';
 import * as S from './structs.js';
 import * as X from './xlat.js';
 
@@ -93,7 +94,8 @@ export const KINDS: Record<string, ArgDef> = {
   sysinfo: out(S.sysinfo),
   tms: out(S.tms),
   intp_out: out(intp),
-  clock: xvalArg(X.CLOCKS, 'CLOCK_???'),
+  /** clockid_t: an unknown (e.g. CPU-time, negative) id prints as 32-bit hex. */
+  clock: inp((c, i) => xval(v(c, i) >>> 0, X.CLOCKS, 'CLOCK_???')),
   timer_flags: flagArg(X.TIMER_FLAGS, 'TIMER_???'),
   ts_in: inp((c, i) => S.timespec(c, v(c, i))),
   ts_out: out(S.timespec),
@@ -481,4 +483,5 @@ export const SPECS: Record<string, Spec> = {
   epoll_pwait: { args: ['fd', epollEventsOut, 'int', 'int', sigsetIn(5), 'uint'] },
   eventfd2: { args: ['u32', 'efd_flags'] },
   ...MISC_SPECS,
+  ...TIMER_SPECS,
 };

@@ -61,6 +61,8 @@ export class PosixTimer {
   #queued: QueuedSignal | undefined;
   #queuedIn: PendingSignals | undefined;
   readonly #timer: KTimer;
+  /** timer_delete or exit_itimers ran: nothing arms it again. */
+  #deleted = false;
 
   constructor(
     readonly id: number,
@@ -83,6 +85,7 @@ export class PosixTimer {
 
   /** hrtimer_start / arm_timer at `#expires`; an expiry already due fires now. */
   #start(): void {
+    if (this.#deleted) return;
     const now = this.#now();
     if (now >= this.#expires) { this.#fired(now); return; }
     if (this.clock.kind === 'cpu') this.#timer.arm(Number(this.#expires));
@@ -108,7 +111,7 @@ export class PosixTimer {
   #send(now: bigint): void {
     const p = this.owner;
     const target = this.ev.target;
-    if (!p.alive || (target && target.state === 'dead')) return;
+    if (this.#deleted || !p.alive || (target && target.state === 'dead')) return;
     if (this.#queued) return; // already pending: this expiry is not signalled again
     const timer: TimerSignal = {
       id: this.id, overrun: 0, value: this.ev.value,
@@ -216,7 +219,10 @@ export class PosixTimer {
   }
 
   /** timer_delete, exit_itimers. */
-  delete(): void { this.#stop(); }
+  delete(): void {
+    this.#deleted = true;
+    this.#stop();
+  }
 }
 
 /** A process's timers (signal_struct's posix_timers list and next_posix_timer_id). */
