@@ -4,7 +4,7 @@
  * outside the mask stays pending, real-time signals come in queue order, several records per
  * read, a mask update on the same fd, EAGAIN/EINVAL on reads, a blocking read woken by another
  * process, poll/select/epoll readiness, and a forked child reading its own signals through the
- * inherited fd. Every expected value was checked against native Linux (6.18). */
+ * inherited fd, and a blocked reader taking a signal it does not block. Every expected value was checked against native Linux (6.18). */
 #include "common.h"
 #include <poll.h>
 #include <sys/epoll.h>
@@ -15,6 +15,9 @@
 
 static volatile sig_atomic_t handled;
 static void on_usr1(int s) { (void)s; handled++; }
+
+static volatile sig_atomic_t handled2;
+static void on_usr2(int s) { (void)s; handled2++; }
 
 static int readable(int fd, int timeout_ms)
 {
@@ -32,6 +35,21 @@ static sigset_t set_of(int a, int b)
     if (b)
         sigaddset(&s, b);
     return s;
+}
+
+/* wait (up to 5 s) until process pid sleeps (state S in /proc/pid/stat): blocked in a call */
+static void wait_sleeping(pid_t pid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    for (int i = 0; i < 5000; i++) {
+        if (read_file(path, buf, sizeof buf) > 0) {
+            char *e = strrchr(buf, ')');
+            if (e && e[1] == ' ' && e[2] == 'S')
+                return;
+        }
+        sleep_ms(1);
+    }
 }
 
 static int pending(int sig)
@@ -201,7 +219,50 @@ int main(void)
     raise(SIGUSR1);
     CHECK(handled == 1, "not blocked: the handler runs");
     CHECK_ERR(read(fd, si, REC), EAGAIN, "... and the signalfd has nothing");
+    pid = fork();
+    if (pid == 0) {
+        wait_sleeping(me);
+        kill(me, SIGUSR1);
+        _exit(0);
+    }
+    memset(si, 0, sizeof si);
+    CHECK(read(bfd, si, REC) == (ssize_t)REC && si[0].ssi_signo == SIGUSR1 && handled == 1,
+          "a reader blocked in read gets an unblocked signal of its mask, no handler runs");
+    waitstatus(pid);
     sigprocmask(SIG_BLOCK, &m, NULL);
+
+    /* ---- a signal outside the mask interrupts a blocked read ---- */
+    struct sigaction sa2;
+    memset(&sa2, 0, sizeof sa2);
+    sa2.sa_handler = on_usr2;
+    sigaction(SIGUSR2, &sa2, NULL);
+    sigset_t m_usr2 = set_of(SIGUSR2, 0);
+    sigprocmask(SIG_UNBLOCK, &m_usr2, NULL);
+    pid = fork();
+    if (pid == 0) {
+        wait_sleeping(me);
+        kill(me, SIGUSR2);
+        _exit(0);
+    }
+    CHECK_ERR(read(bfd, si, REC), EINTR, "SIGUSR2 (handled, no SA_RESTART) interrupts a blocked read of a USR1 signalfd");
+    CHECK(handled2 == 1, "... and its handler ran");
+    waitstatus(pid);
+    sa2.sa_flags = SA_RESTART;
+    sigaction(SIGUSR2, &sa2, NULL);
+    pid = fork();
+    if (pid == 0) {
+        wait_sleeping(me);
+        kill(me, SIGUSR2);
+        sleep_ms(20);
+        wait_sleeping(me);
+        kill(me, SIGUSR1);
+        _exit(0);
+    }
+    memset(si, 0, sizeof si);
+    CHECK(read(bfd, si, REC) == (ssize_t)REC && si[0].ssi_signo == SIGUSR1 && handled2 == 2,
+          "with SA_RESTART the read restarts after the handler and returns the later SIGUSR1");
+    waitstatus(pid);
+    sigprocmask(SIG_BLOCK, &m_usr2, NULL);
     close(fd);
     close(bfd);
     return finish();

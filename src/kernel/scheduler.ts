@@ -20,7 +20,7 @@
 //   all, every task waits forever: a deadlock, reported with the call each task waits in.
 import type { Kernel } from './kernel.js';
 import { DEADLOCK_STATUS, TIMEOUT_STATUS } from './kernel.js';
-import { hasInterruptingSignal, interruptCall, sendSignal } from './signal_delivery.js';
+import { callTakesSignal, hasInterruptingSignal, interruptCall, sendSignal } from './signal_delivery.js';
 import { Signal } from './signals.js';
 import type { Process, Task } from './task.js';
 import { sleepMs } from './vfs/hostfs.js';
@@ -210,8 +210,8 @@ export class Scheduler {
         if (t.state === 'dead' || t.state === 'stopped') continue;
         if (t.proc.stopped) { t.state = 'stopped'; continue; }
         if (t.pending) {
-          // rt_sigtimedwait takes its signals itself; everything else is interrupted.
-          if (t.interrupted && hasInterruptingSignal(t) && t.pending.name !== 'rt_sigtimedwait') {
+          // rt_sigtimedwait and a signalfd read take their signals themselves; everything else is interrupted.
+          if (t.interrupted && hasInterruptingSignal(t) && t.pending.name !== 'rt_sigtimedwait' && !callTakesSignal(t)) {
             t.interrupted = false;
             interruptCall(t);
           } else {

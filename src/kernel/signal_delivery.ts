@@ -69,6 +69,19 @@ export function hasInterruptingSignal(t: Task): boolean {
 }
 
 /**
+ * Does `t`'s blocked call dequeue a pending signal itself? A signalfd read parks with the
+ * signalfd's mask in its callState (`takeLo`/`takeHi`): woken by a signal of that mask, the
+ * read returns it instead of being interrupted (signalfd_dequeue dequeues before it checks
+ * signal_pending), so the signal is taken, not delivered.
+ */
+export function callTakesSignal(t: Task): boolean {
+  const c = t.callState;
+  if (c.takeLo === undefined || c.takeHi === undefined) return false;
+  const mask = (BigInt(c.takeHi >>> 0) << 32n) | BigInt(c.takeLo >>> 0);
+  return (pendingMask(t) & mask) !== 0n;
+}
+
+/**
  * Which thread hears of a process-directed signal (complete_signal): the leader if it does
  * not block it, else the next thread after the last one chosen that does not; none if every
  * thread blocks it (it stays pending for whoever unblocks it or waits for it).
@@ -112,9 +125,11 @@ export function sendSignal(p: Process, info: QueuedSignal, task?: Task): boolean
   const blockedBy = (t: Task | undefined) => t !== undefined && (t.sigmask & bit(sig)) !== 0n;
   if (isIgnored(p, sig) && !(task ? blockedBy(task) : p.tasks.every(blockedBy))) return false;
   const queued = (task ? task.private : p.shared).add(info);
-  p.sigWait.notify();
   const target = task ? (blockedBy(task) ? undefined : task) : chooseThread(p, sig);
+  // The target first: if it waits on sigWait (a signalfd read), it must be woken as
+  // interrupted, so the scheduler either lets the call take the signal or interrupts it.
   if (target) wakeForSignal(target);
+  p.sigWait.notify();
   return queued;
 }
 

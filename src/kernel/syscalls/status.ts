@@ -28,7 +28,5 @@ export const PARTIAL: Readonly<Record<string, string>> = {
   setxattr: 'stored by the host file system; the sticky-directory rule for user.* is not modelled',
   timerfd_settime: 'TFD_TIMER_CANCEL_ON_SET is accepted and never cancels (the realtime clock cannot be set: clock_settime is ENOSYS)',
   timer_create: 'no alarm clocks (EOPNOTSUPP, as Linux without an RTC); a periodic timer whose signal is ignored keeps ticking instead of being parked (Linux 6.13+)',
-  signalfd4: 'a reader blocked on a signal it does not block gets EINTR and the signal is delivered (Linux returns it from the read)',
-  signalfd: 'as signalfd4',
   clock_nanosleep: 'an interrupted relative sleep on a CPU-time clock does not report the time left',
 };

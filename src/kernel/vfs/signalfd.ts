@@ -9,8 +9,9 @@
 //   reads the child's signals, and threads share the process-wide ones.
 // - read: at least one 128-byte record fits (else EINVAL); it takes as many pending signals
 //   as fit, waiting for the first (EAGAIN with O_NONBLOCK) and never for more. A taken signal
-//   is gone: it is not delivered as well. A signal in the mask that the reader does not block
-//   may still be delivered the normal way first (programs block them with sigprocmask).
+//   is gone: it is not delivered as well. A signal of the mask that the reader does not block
+//   is delivered the normal way unless the reader is blocked in the read when it arrives:
+//   then the read returns it (signalfd_dequeue takes it before checking signal_pending).
 // - poll: POLLIN while a signal of the mask is pending for the caller. The wait queue is the
 //   caller's process's signal queue (sighand->signalfd_wqh), notified by every new signal.
 // - signalfd4 on an existing signalfd replaces the mask and wakes its waiters.
@@ -77,7 +78,13 @@ export class SignalFd extends OpenFile {
     // Only whole records are copied; a buffer that cannot take one faults before any is taken.
     const room = Math.floor(Math.min(len, chunkBytes(dst)) / SIGNALFD_RECORD);
     if (room === 0) return -Errno.EFAULT;
-    if (this.#next(t) === 0) return this.nonblock ? -Errno.EAGAIN : block([t.proc.sigWait]);
+    if (this.#next(t) === 0) {
+      if (this.nonblock) return -Errno.EAGAIN;
+      // A signal of the mask that wakes the reader is read, not delivered (callTakesSignal).
+      t.callState.takeLo = Number(this.#mask & 0xffffffffn);
+      t.callState.takeHi = Number(this.#mask >> 32n);
+      return block([t.proc.sigWait]);
+    }
     const out = new Uint8Array(room * SIGNALFD_RECORD);
     let n = 0;
     for (let sig = this.#next(t); sig !== 0 && n < room; sig = this.#next(t)) {
