@@ -527,7 +527,7 @@ describe('cross-arch', () => {
       [
         'AT', 'AUXV', 'CLOCK', 'CLONE', 'DT', 'EPOLL', 'FCNTL', 'FD_FLAGS', 'FS_MAGIC', 'FUTEX', 'GRND', 'IOCTL',
         'IPC', 'MADV', 'MAP', 'MODE', 'MREMAP', 'MSG', 'MSYNC', 'POLL', 'PR', 'PROT', 'RENAME', 'RLIMIT', 'RLIM_LIMITS',
-        'SA', 'SEEK', 'SEM', 'SHM', 'SIG', 'SI_CODE', 'SOCK', 'STATX', 'TERMIOS', 'WAIT',
+        'SA', 'SEEK', 'SEM', 'SFD', 'SHM', 'SIG', 'SIGEV', 'SI_CODE', 'SOCK', 'STATX', 'TERMIOS', 'WAIT',
       ].sort(),
     );
     expect([...constGroups(x86Data).keys()].sort()).toEqual(['ARCH_PRCTL', 'MMAP_ARCH_FLAGS', 'OPEN_FLAGS', 'SIGNAL_STACK']);

@@ -45,6 +45,9 @@ export const QEMU_CANNOT: Readonly<Record<string, string>> = {
   thread_robust: 'qemu-aarch64 7.2 answers set_robust_list with ENOSYS: a dead owner is never marked and the next lock hangs',
   sysv_shm: 'qemu-aarch64 7.2 emulates shmat in its own mappings (SHM_REMAP without an address succeeds, shm_nattch misses mprotect\'s pieces) and execve of an aarch64 binary needs binfmt_misc',
   sysv_msg: 'qemu-aarch64 7.2 reports msg_lrpid as 0 in IPC_STAT and checks msgrcv\'s buffer before receiving (Linux dequeues first, then faults)',
+  timerfd: 'qemu-aarch64 7.2 skips the copy-out of timerfd_gettime to a NULL pointer (returns 0, Linux says EFAULT)',
+  signalfd: 'qemu-aarch64 7.2 converts the mask itself and accepts any sizemask (Linux: EINVAL unless 8)',
+  posix_timer: 'qemu-aarch64 7.2 hands out its own timer ids (0xcaf0000 + slot) and rejects the host ids in raw calls; execve needs binfmt_misc',
 };
 
 export const guestPath = (arch: Arch, name: string) => join(ROOT, 'guest/build', arch, name);

@@ -388,6 +388,16 @@ export const FD_FLAGS = {
   TFD_NONBLOCK: 0o4000, TFD_TIMER_ABSTIME: 1, TFD_TIMER_CANCEL_ON_SET: 2,
 } as const;
 
+// signalfd4 flags: include/uapi/linux/signalfd.h (= O_CLOEXEC, O_NONBLOCK).
+export const SFD = {
+  SFD_CLOEXEC: 0o2000000, SFD_NONBLOCK: 0o4000,
+} as const;
+
+// struct sigevent notification kinds: include/uapi/asm-generic/siginfo.h.
+export const SIGEV = {
+  SIGEV_SIGNAL: 0, SIGEV_NONE: 1, SIGEV_THREAD: 2, SIGEV_THREAD_ID: 4,
+} as const;
+
 // prctl(2): include/uapi/linux/prctl.h (subset)
 export const PR = {
   PR_SET_PDEATHSIG: 1, PR_GET_PDEATHSIG: 2, PR_GET_DUMPABLE: 3, PR_SET_DUMPABLE: 4, PR_SET_NAME: 15,
@@ -451,6 +461,23 @@ export const SIGINFO_LAYOUT = layout('siginfo_t', 'asm/siginfo.h', 128, {
   si_status: [24, 4], si_utime: [32, 8], si_stime: [40, 8], si_value: [24, 8], si_int: [24, 4],
   si_ptr: [24, 8], si_tid: [16, 4], si_overrun: [20, 4], si_addr: [16, 8], si_band: [16, 8],
   si_fd: [24, 4], si_call_addr: [16, 8], si_syscall: [24, 4], si_arch: [28, 4],
+});
+
+/**
+ * struct sigevent (timer_create): include/uapi/asm-generic/siginfo.h, 64 bytes; the thread id
+ * of SIGEV_THREAD_ID is _sigev_un._tid (sigev_notify_thread_id).
+ */
+export const SIGEVENT_LAYOUT = layout('struct sigevent', 'asm/siginfo.h', 64, {
+  sigev_value: [0, 8], sigev_signo: [8, 4], sigev_notify: [12, 4], '_sigev_un._tid': [16, 4],
+});
+
+/** struct signalfd_siginfo (128 bytes): include/uapi/linux/signalfd.h. */
+export const SIGNALFD_SIGINFO_LAYOUT = layout('struct signalfd_siginfo', 'linux/signalfd.h', 128, {
+  ssi_signo: [0, 4], ssi_errno: [4, 4], ssi_code: [8, 4], ssi_pid: [12, 4], ssi_uid: [16, 4],
+  ssi_fd: [20, 4], ssi_tid: [24, 4], ssi_band: [28, 4], ssi_overrun: [32, 4], ssi_trapno: [36, 4],
+  ssi_status: [40, 4], ssi_int: [44, 4], ssi_ptr: [48, 8], ssi_utime: [56, 8], ssi_stime: [64, 8],
+  ssi_addr: [72, 8], ssi_addr_lsb: [80, 2], ssi_syscall: [84, 4], ssi_call_addr: [88, 8],
+  ssi_arch: [96, 4],
 });
 
 /** struct rlimit (and rlimit64): include/uapi/linux/resource.h. */

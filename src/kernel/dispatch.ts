@@ -39,6 +39,11 @@ export class Dispatcher {
   readonly #warned = new Set<string>();
   readonly #vals: number[] = [0, 0, 0, 0, 0, 0, 0];
   tracer: SyscallTracer | undefined;
+  /**
+   * The task whose call is running (Linux's `current`), for the few file operations that
+   * depend on the caller rather than on the file: a signalfd polls the caller's signals.
+   */
+  caller: Task | undefined;
   /** Where "unimplemented syscall" warnings go (once per name). */
   warn: (msg: string) => void = (m) => process.stderr.write(m + '\n');
 
@@ -116,6 +121,7 @@ export class Dispatcher {
       }
       return -Errno.ENOSYS;
     }
+    this.caller = t;
     try {
       return h(t, args);
     } catch (e) {
@@ -136,6 +142,8 @@ export class Dispatcher {
         return -Errno.EINVAL;
       }
       throw e;
+    } finally {
+      this.caller = undefined;
     }
   }
 }

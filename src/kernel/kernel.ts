@@ -27,6 +27,7 @@ import { Process, Task } from './task.js';
 import { FdTable } from './vfs/fdtable.js';
 import { hostLimits, NR_OPEN } from './limits.js';
 import { stdStreams } from './vfs/open.js';
+import { exitTimers } from './timers/posix_timers.js';
 
 export interface KernelOptions {
   /** Guest root directory on the host (default "/"). */
@@ -447,6 +448,7 @@ export class Kernel {
     for (const t of [...p.tasks]) this.#releaseThread(t, false);
     // exit_sem: SEM_UNDO adjustments, after the threads left every queue they waited in.
     this.ipc.exitProcess(p, p.pid);
+    exitTimers(p);
     p.fds.closeAll();
     p.maxRssKb = Math.max(p.maxRssKb, p.mm.pt.size * 4);
     p.mm.destroy();

@@ -20,11 +20,12 @@
 //   all, every task waits forever: a deadlock, reported with the call each task waits in.
 import type { Kernel } from './kernel.js';
 import { DEADLOCK_STATUS, TIMEOUT_STATUS } from './kernel.js';
-import { hasInterruptingSignal, interruptCall, sendSignal } from './signal_delivery.js';
+import { callTakesSignal, hasInterruptingSignal, interruptCall, sendSignal } from './signal_delivery.js';
 import { Signal } from './signals.js';
 import type { Process, Task } from './task.js';
 import { sleepMs } from './vfs/hostfs.js';
 import { describePending } from './strace/pending.js';
+import type { KTimer } from './timers/ktimer.js';
 
 export const SLICE_MS = 10;
 /** Shortest run the watchdog is armed for (a deadline already due still lets one block run). */
@@ -44,6 +45,8 @@ export class Scheduler {
   #decided: 'stop' | 'continue' | undefined;
   /** performance.now() at which the whole run ends (--timeout), or Infinity. */
   wallDeadline = Infinity;
+  /** Armed kernel timers: timerfd, POSIX timers, CPU-clock sleeps (src/kernel/timers/ktimer.ts). */
+  readonly timers = new Set<KTimer>();
 
   constructor(readonly kernel: Kernel) {}
 
@@ -130,6 +133,11 @@ export class Scheduler {
       const c = p.cpuTimers[w];
       if (c?.deadline) dl = Math.min(dl, now + Math.max(0, c.deadline - this.cpuNow(p)) / 1e6);
     }
+    // CPU-time kernel timers of this process or thread: their clock only moves during its runs.
+    for (const k of this.timers) {
+      if (k.base === p) dl = Math.min(dl, now + Math.max(0, k.at - this.cpuNow(p)) / 1e6);
+      else if (k.base === t) dl = Math.min(dl, now + Math.max(0, k.at - this.threadCpuNow(t)) / 1e6);
+    }
     this.#runDeadline = dl;
     this.#sliced = slice !== Infinity;
     // Without safe asynchronous stops the run ends only at syscalls (sliceExpired).
@@ -150,6 +158,18 @@ export class Scheduler {
       c.deadline = c.interval ? Math.max(c.deadline + c.interval, p.cpuNs) : 0;
       sendSignal(p, { sig, code: 0x80 /* SI_KERNEL */, pid: 0, uid: 0 });
     }
+    if (this.timers.size === 0) return;
+    for (const k of [...this.timers]) {
+      if (((k.base === p && p.cpuNs >= k.at) || (k.base === t && t.cpuNs >= k.at)) && this.timers.delete(k)) k.fire();
+    }
+  }
+
+  /** Arm (or move) a kernel timer; a running task's watchdog deadline follows at once. */
+  armTimer(k: KTimer, at: number): void {
+    // A wall deadline already past fires at the next scheduling point (deadlines are > 0).
+    k.at = k.base === 'wall' ? Math.max(at, performance.now()) : at;
+    this.timers.add(k);
+    if (this.current) this.timersChanged(this.current);
   }
 
   /** The process's CPU time so far, the running slice included (ns). */
@@ -190,8 +210,8 @@ export class Scheduler {
         if (t.state === 'dead' || t.state === 'stopped') continue;
         if (t.proc.stopped) { t.state = 'stopped'; continue; }
         if (t.pending) {
-          // rt_sigtimedwait takes its signals itself; everything else is interrupted.
-          if (t.interrupted && hasInterruptingSignal(t) && t.pending.name !== 'rt_sigtimedwait') {
+          // rt_sigtimedwait and a signalfd read take their signals themselves; everything else is interrupted.
+          if (t.interrupted && hasInterruptingSignal(t) && t.pending.name !== 'rt_sigtimedwait' && !callTakesSignal(t)) {
             t.interrupted = false;
             interruptCall(t);
           } else {
@@ -236,12 +256,16 @@ export class Scheduler {
     return false;
   }
 
-  /** ITIMER_REAL expiries raise SIGALRM (kernel/time/itimer.c it_real_fn). */
+  /** ITIMER_REAL expiries raise SIGALRM (kernel/time/itimer.c it_real_fn); due wall kernel timers fire. */
   #fireTimers(now: number): void {
     for (const p of this.kernel.processes.values()) {
       if (!p.alive || !p.itimer.deadline || p.itimer.deadline > now) continue;
       p.itimer.deadline = p.itimer.interval ? now + p.itimer.interval : 0;
       sendSignal(p, { sig: Signal.SIGALRM, code: 0x80 /* SI_KERNEL */, pid: 0, uid: 0 });
+    }
+    if (this.timers.size === 0) return;
+    for (const k of [...this.timers]) {
+      if (k.base === 'wall' && k.at <= now && this.timers.delete(k)) k.fire();
     }
   }
 
@@ -250,6 +274,7 @@ export class Scheduler {
     const take = (dl: number | undefined) => { if (dl !== undefined && dl > 0 && (min === undefined || dl < min)) min = dl; };
     for (const t of this.#blocked) take(t.blockedOn?.deadline);
     for (const p of this.kernel.processes.values() as Iterable<Process>) if (p.alive && p.itimer.deadline) take(p.itimer.deadline);
+    for (const k of this.timers) if (k.base === 'wall') take(k.at);
     return min;
   }
 

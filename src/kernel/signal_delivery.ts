@@ -69,6 +69,19 @@ export function hasInterruptingSignal(t: Task): boolean {
 }
 
 /**
+ * Does `t`'s blocked call dequeue a pending signal itself? A signalfd read parks with the
+ * signalfd's mask in its callState (`takeLo`/`takeHi`): woken by a signal of that mask, the
+ * read returns it instead of being interrupted (signalfd_dequeue dequeues before it checks
+ * signal_pending), so the signal is taken, not delivered.
+ */
+export function callTakesSignal(t: Task): boolean {
+  const c = t.callState;
+  if (c.takeLo === undefined || c.takeHi === undefined) return false;
+  const mask = (BigInt(c.takeHi >>> 0) << 32n) | BigInt(c.takeLo >>> 0);
+  return (pendingMask(t) & mask) !== 0n;
+}
+
+/**
  * Which thread hears of a process-directed signal (complete_signal): the leader if it does
  * not block it, else the next thread after the last one chosen that does not; none if every
  * thread blocks it (it stays pending for whoever unblocks it or waits for it).
@@ -92,12 +105,15 @@ function wakeForSignal(t: Task): void {
   else if (t.state === 'running' && t.engine.running) t.engine.stop();
 }
 
-/** Generate a signal for a process (send_signal); `task` directs it at one thread (tgkill). */
-export function sendSignal(p: Process, info: QueuedSignal, task?: Task): void {
+/**
+ * Generate a signal for a process (send_signal); `task` directs it at one thread (tgkill).
+ * Returns whether `info` itself was queued (not ignored, not merged into a pending one).
+ */
+export function sendSignal(p: Process, info: QueuedSignal, task?: Task): boolean {
   const k = p.kernel;
   const sig = info.sig;
-  if (!p.alive) return;
-  if (sig === Signal.SIGKILL) { k.killProcess(p, Signal.SIGKILL); return; }
+  if (!p.alive) return false;
+  if (sig === Signal.SIGKILL) { k.killProcess(p, Signal.SIGKILL); return false; }
   const sets = [p.shared, ...p.tasks.map((t) => t.private)];
   if (sig === Signal.SIGCONT) {
     for (const s of sets) for (const stop of STOP_SIGNALS) s.discard(stop);
@@ -107,11 +123,14 @@ export function sendSignal(p: Process, info: QueuedSignal, task?: Task): void {
   }
   // Ignored signals are discarded at generation unless blocked (sig_ignored()).
   const blockedBy = (t: Task | undefined) => t !== undefined && (t.sigmask & bit(sig)) !== 0n;
-  if (isIgnored(p, sig) && !(task ? blockedBy(task) : p.tasks.every(blockedBy))) return;
-  (task ? task.private : p.shared).add(info);
-  p.sigWait.notify();
+  if (isIgnored(p, sig) && !(task ? blockedBy(task) : p.tasks.every(blockedBy))) return false;
+  const queued = (task ? task.private : p.shared).add(info);
   const target = task ? (blockedBy(task) ? undefined : task) : chooseThread(p, sig);
+  // The target first: if it waits on sigWait (a signalfd read), it must be woken as
+  // interrupted, so the scheduler either lets the call take the signal or interrupts it.
   if (target) wakeForSignal(target);
+  p.sigWait.notify();
+  return queued;
 }
 
 /** Encode a siginfo_t (128 bytes) for a frame or rt_sigtimedwait. */
@@ -122,7 +141,12 @@ export function encodeSiginfo(q: QueuedSignal): Uint8Array {
   const F = SIGINFO_LAYOUT.fields;
   dv.setInt32(F.si_signo.offset, q.sig, true);
   dv.setInt32(F.si_code.offset, q.code, true);
-  if (q.sig === Signal.SIGCHLD) {
+  if (q.timer) {
+    // SIL_TIMER: si_timerid, si_overrun, si_value (the _timer member of the union).
+    dv.setInt32(F.si_tid.offset, q.timer.id, true);
+    dv.setInt32(F.si_overrun.offset, q.timer.overrun, true);
+    dv.setBigUint64(F.si_value.offset, BigInt.asUintN(64, q.timer.value), true);
+  } else if (q.sig === Signal.SIGCHLD) {
     dv.setInt32(F.si_pid.offset, q.pid, true);
     dv.setUint32(F.si_uid.offset, q.uid, true);
     dv.setInt32(F.si_status.offset, q.status ?? 0, true);
@@ -135,10 +159,14 @@ export function encodeSiginfo(q: QueuedSignal): Uint8Array {
   return b;
 }
 
-/** Take one instance of `sig`, the thread's own set first (dequeue_signal). */
+/**
+ * Take one instance of `sig`, the thread's own set first (dequeue_signal). A POSIX timer's
+ * signal tells its timer (posixtimer_deliver_signal: a periodic timer re-arms, si_overrun).
+ */
 export function dequeue(t: Task, sig: number): QueuedSignal {
   const own = t.private;
   const info = own.has(sig) ? own.take(sig) : t.proc.shared.take(sig);
+  info?.timer?.taken(info);
   return info ?? { sig, code: SI_KERNEL, pid: 0, uid: 0 };
 }
 

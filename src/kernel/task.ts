@@ -45,6 +45,18 @@ export interface QueuedSignal {
   sig: number; code: number; pid: number; uid: number; status?: number; addr?: number; fd?: number;
   /** A siginfo the sender supplied whole (rt_sigqueueinfo), si_signo already set. */
   raw?: Uint8Array;
+  /** A POSIX timer's signal (SI_TIMER): src/kernel/timers/posix_timers.ts. */
+  timer?: TimerSignal;
+}
+
+/** The timer part of an SI_TIMER siginfo, and the timer's hooks (the kernel's k_itimer sigq). */
+export interface TimerSignal {
+  /** si_timerid, si_overrun (set when the signal is taken), si_value. */
+  id: number; overrun: number; value: bigint;
+  /** Dequeued for delivery, sigtimedwait or signalfd (posixtimer_deliver_signal: rearm, overrun). */
+  taken(q: QueuedSignal): void;
+  /** Flushed from a pending set without being taken (SIG_IGN, SIGCONT/stop flushing). */
+  discarded(q: QueuedSignal): void;
 }
 
 /** Work to do once the engine has stopped (never inside a hook). */
@@ -63,11 +75,26 @@ export class PendingSignals {
 
   has(sig: number): boolean { return (this.mask & (1n << BigInt(sig - 1))) !== 0n; }
 
-  add(info: QueuedSignal): void {
+  /**
+   * Queue `info`; false when a standard signal is already pending (it is merged). A POSIX
+   * timer's signal always queues its own entry (send_sigqueue does not check legacy_queue).
+   */
+  add(info: QueuedSignal): boolean {
     const q = this.#queue.get(info.sig);
-    if (q && info.sig < SIGRTMIN) return;
+    if (q && info.sig < SIGRTMIN && !info.timer) return false;
     if (q) q.push(info); else this.#queue.set(info.sig, [info]);
     this.mask |= 1n << BigInt(info.sig - 1);
+    return true;
+  }
+
+  /** Take this very entry out (a POSIX timer re-set or deleted drops its pending signal). */
+  remove(info: QueuedSignal): boolean {
+    const q = this.#queue.get(info.sig);
+    const i = q ? q.indexOf(info) : -1;
+    if (!q || i < 0) return false;
+    q.splice(i, 1);
+    if (q.length === 0) { this.#queue.delete(info.sig); this.mask &= ~(1n << BigInt(info.sig - 1)); }
+    return true;
   }
 
   take(sig: number): QueuedSignal | undefined {
@@ -78,8 +105,10 @@ export class PendingSignals {
   }
 
   discard(sig: number): void {
+    const q = this.#queue.get(sig);
     this.#queue.delete(sig);
     this.mask &= ~(1n << BigInt(sig - 1));
+    if (q) for (const info of q) info.timer?.discarded(info);
   }
 }
 

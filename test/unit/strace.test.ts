@@ -341,6 +341,35 @@ describe('strace formatting (fake guest memory)', () => {
     expect(siginfo({ sig: 11, code: 1, pid: 0, uid: 0, addr: 0 })).toBe('{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL}');
     expect(siginfo({ sig: 15, code: 0, pid: 7, uid: 0 })).toBe('{si_signo=SIGTERM, si_code=SI_USER, si_pid=7, si_uid=0}');
   });
+
+  it('timers and signalfd: itimerspec, sigevent, the created id, SI_TIMER siginfo (as the native strace printed them)', () => {
+    const its = mem.alloc(32), old = mem.alloc(32);
+    mem.u64(its + 8, 10000000); mem.u64(its + 16, 5);
+    expect(trace('timerfd_create', [1, 0o2004000], 3)).toBe('timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC|TFD_NONBLOCK) = 3');
+    expect(trace('timerfd_create', [1, 1], -Errno.EINVAL)).toBe('timerfd_create(CLOCK_MONOTONIC, TFD_TIMER_ABSTIME) = -1 EINVAL (Invalid argument)');
+    expect(trace('timerfd_settime', [3, 3, its, 0], 0))
+      .toBe('timerfd_settime(3, TFD_TIMER_ABSTIME|TFD_TIMER_CANCEL_ON_SET, {it_interval={tv_sec=0, tv_nsec=10000000}, it_value={tv_sec=5, tv_nsec=0}}, NULL) = 0');
+    expect(trace('timer_settime', [15, 0, its, old], 0, () => mem.u64(old + 24, 9808770)))
+      .toBe('timer_settime(15, 0, {it_interval={tv_sec=0, tv_nsec=10000000}, it_value={tv_sec=5, tv_nsec=0}}, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=0, tv_nsec=9808770}}) = 0');
+    expect(trace('timer_settime', [0, 0, 8, 0], -Errno.EFAULT)).toBe('timer_settime(0, 0, 0x8, NULL) = -1 EFAULT (Bad address)');
+    const ev = mem.alloc(64), id = mem.alloc(8);
+    mem.u64(ev, 1234); mem.i32(ev + 8, 10);
+    expect(trace('timer_create', [1, ev, id], 0, () => mem.i32(id, 15)))
+      .toBe('timer_create(CLOCK_MONOTONIC, {sigev_value={sival_int=1234, sival_ptr=0x4d2}, sigev_signo=SIGUSR1, sigev_notify=SIGEV_SIGNAL}, [15]) = 0');
+    mem.u64(ev, 0); mem.i32(ev + 12, 4); mem.i32(ev + 16, 16159);
+    expect(trace('timer_create', [1, ev, id], -Errno.EINVAL))
+      .toBe(`timer_create(CLOCK_MONOTONIC, {sigev_signo=SIGUSR1, sigev_notify=SIGEV_THREAD_ID, sigev_notify_thread_id=16159}, ${hex(id)}) = -1 EINVAL (Invalid argument)`);
+    mem.i32(ev + 8, 0); mem.i32(ev + 12, 1);
+    expect(trace('timer_create', [-6, ev, id], 0, () => mem.i32(id, 18)))
+      .toBe('timer_create(0xfffffffa /* CLOCK_??? */, {sigev_signo=0, sigev_notify=SIGEV_NONE}, [18]) = 0');
+    expect(trace('timer_getoverrun', [15], 19)).toBe('timer_getoverrun(15) = 19');
+    const set = mem.alloc(8);
+    mem.u64(set, 1n << 9n);
+    expect(trace('signalfd4', [-1, set, 8, 0o2004000], 5)).toBe('signalfd4(-1, [USR1], 8, SFD_CLOEXEC|SFD_NONBLOCK) = 5');
+    expect(trace('signalfd4', [-1, set, 4, 1], -Errno.EINVAL)).toBe(`signalfd4(-1, ${hex(set)}, 4, 0x1 /* SFD_??? */) = -1 EINVAL (Invalid argument)`);
+    expect(siginfo({ sig: 10, code: -2, pid: 0, uid: 0, timer: { id: 15, overrun: 0, value: 1234n } }))
+      .toBe('{si_signo=SIGUSR1, si_code=SI_TIMER, si_timerid=0xf, si_overrun=0, si_int=1234, si_ptr=0x4d2}');
+  });
 });
 
 // ---------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import {
 import { IPC_SPECS } from './specs_ipc.js';
 import { MISC_SPECS } from './specs_misc.js';
 import { MORE_SPECS } from './specs_more.js';
+import { TIMER_SPECS } from './specs_timers.js';
 import * as S from './structs.js';
 import * as X from './xlat.js';
 
@@ -95,7 +96,8 @@ export const KINDS: Record<string, ArgDef> = {
   sysinfo: out(S.sysinfo),
   tms: out(S.tms),
   intp_out: out(intp),
-  clock: xvalArg(X.CLOCKS, 'CLOCK_???'),
+  /** clockid_t: an unknown (e.g. CPU-time, negative) id prints as 32-bit hex. */
+  clock: inp((c, i) => xval(v(c, i) >>> 0, X.CLOCKS, 'CLOCK_???')),
   timer_flags: flagArg(X.TIMER_FLAGS, 'TIMER_???'),
   ts_in: inp((c, i) => S.timespec(c, v(c, i))),
   ts_out: out(S.timespec),
@@ -485,4 +487,5 @@ export const SPECS: Record<string, Spec> = {
   ...MISC_SPECS,
   ...MORE_SPECS,
   ...IPC_SPECS,
+  ...TIMER_SPECS,
 };

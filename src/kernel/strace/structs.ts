@@ -166,11 +166,17 @@ const SIGINFO_CODES: Record<string, string> = { 4: 'ILL_', 8: 'FPE_', 11: 'SEGV_
 const FAULTS = new Set([4, 5, 7, 8, 11]);
 
 /** A siginfo as strace shows it (printsiginfo): `{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=2, ...}`. */
-export function siginfo(q: QueuedSignal & { utime?: number; stime?: number }): string {
+export function siginfo(q: Omit<QueuedSignal, 'timer'> & { utime?: number; stime?: number; timer?: { id: number; overrun: number; value: bigint } }): string {
   if (!q.sig) return '{}';
   const prefix = q.code > 0 && q.code !== SI_CODE.SI_KERNEL ? SIGINFO_CODES[q.sig] : undefined;
   const codes = prefix ? pick(SI_CODE, prefix) : pick(SI_CODE, 'SI_');
   let s = `{si_signo=${signal(q.sig)}, si_code=${xval(q.code, codes, 'SI_???')}`;
+  if (q.code === SI_CODE.SI_TIMER) {
+    // print_si_info's SI_TIMER: the id in hex, then printsigval.
+    const tm = q.timer ?? { id: 0, overrun: 0, value: 0n };
+    const v = BigInt.asUintN(64, tm.value);
+    return s + `, si_timerid=${hex(tm.id >>> 0)}, si_overrun=${tm.overrun}, si_int=${Number(BigInt.asIntN(32, v))}, si_ptr=${v ? hex(v) : 'NULL'}}`;
+  }
   if (FAULTS.has(q.sig) && q.code > 0) s += `, si_addr=${addr(q.addr ?? 0)}`;
   else if (q.sig === 17 && q.code > 0) {
     const st = q.code === 1 ? String(q.status ?? 0) : signal(q.status ?? 0);
@@ -181,9 +187,10 @@ export function siginfo(q: QueuedSignal & { utime?: number; stime?: number }): s
 
 /** A siginfo_t in guest memory (rt_sigtimedwait, waitid). */
 export function siginfoAt(c: Call, at: number): string {
-  const { get } = struct(c, at, SIGINFO_LAYOUT);
+  const { dv, get } = struct(c, at, SIGINFO_LAYOUT);
+  const timer = { id: get('si_tid', true), overrun: get('si_overrun', true), value: dv.getBigUint64(SIGINFO_LAYOUT.fields.si_value.offset, true) };
   return siginfo({ sig: get('si_signo', true), code: get('si_code', true), pid: get('si_pid', true), uid: get('si_uid'),
-    status: get('si_status', true), addr: get('si_addr'), utime: get('si_utime', true), stime: get('si_stime', true) });
+    status: get('si_status', true), addr: get('si_addr'), utime: get('si_utime', true), stime: get('si_stime', true), timer });
 }
 
 /** struct itimerval: `{it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=1, tv_usec=500}}`. */

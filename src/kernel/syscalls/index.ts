@@ -23,11 +23,13 @@ import { procCalls } from './sys_proc.js';
 import { procvmCalls } from './sys_procvm.js';
 import { processCalls } from './sys_process.js';
 import { signalCalls, signalGenCalls } from './sys_signal.js';
+import { signalfdCalls } from './sys_signalfd.js';
 import { socketCalls } from './sys_socket.js';
 import { spliceCalls } from './sys_splice.js';
 import { statCalls } from './sys_stat.js';
 import { statfsCalls } from './sys_statfs.js';
 import { timeCalls } from './sys_time.js';
+import { timerCalls } from './sys_timer.js';
 import { xattrCalls } from './sys_xattr.js';
 
 export const allHandlers: Record<string, Handler> = {
@@ -35,4 +37,5 @@ export const allHandlers: Record<string, Handler> = {
   ...pollCalls, ...pipeCalls, ...socketCalls, ...signalCalls, ...signalGenCalls, ...processCalls,
   ...epollCalls, ...futexCalls, ...schedCalls, ...credCalls, ...attrCalls, ...statfsCalls, ...spliceCalls, ...lockCalls,
   ...memfdCalls, ...miscCalls, ...xattrCalls, ...inotifyCalls, ...mqueueCalls, ...pidfdCalls, ...procvmCalls, ...ipcCalls,
+  ...timerCalls, ...signalfdCalls,
 };

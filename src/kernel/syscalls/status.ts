@@ -29,4 +29,7 @@ export const PARTIAL: Readonly<Record<string, string>> = {
   mq_notify: 'SIGEV_SIGNAL and SIGEV_NONE (glibc\'s SIGEV_THREAD needs a netlink socket: EINVAL)',
   setxattr: 'stored by the host file system; the sticky-directory rule for user.* is not modelled',
   shmget: 'SHM_HUGETLB and SHM_NORESERVE are accepted and give ordinary pages',
+  timerfd_settime: 'TFD_TIMER_CANCEL_ON_SET is accepted and never cancels (the realtime clock cannot be set: clock_settime is ENOSYS)',
+  timer_create: 'no alarm clocks (EOPNOTSUPP, as Linux without an RTC); a periodic timer whose signal is ignored keeps ticking instead of being parked (Linux 6.13+)',
+  clock_nanosleep: 'an interrupted relative sleep on a CPU-time clock does not report the time left',
 };

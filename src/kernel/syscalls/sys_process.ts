@@ -15,6 +15,7 @@ import type { Process, Task } from '../task.js';
 import { block, SyscallResult } from '../wait.js';
 import { lookup } from '../vfs/open.js';
 import { readRegularFile } from '../exec.js';
+import { exitTimers } from '../timers/posix_timers.js';
 
 const { CLONE_VM, CLONE_VFORK, CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID,
   CLONE_THREAD, CLONE_SIGHAND, CLONE_FILES, CLONE_FS, CLONE_PARENT, CLONE_NEWNS, CLONE_DETACHED, CLONE_SYSVSEM,
@@ -209,6 +210,7 @@ function commitExec(t: Task, img: ReturnType<typeof buildImage>, guestPath: stri
   t.clearChildTid = 0;
   t.robustList = 0;
   p.fds.closeOnExec();
+  exitTimers(p); // POSIX timers do not survive execve (exit_itimers in begin_new_exec)
   // Handled signals reset to default; ignored ones stay ignored; the mask is kept.
   for (const [sig, act] of [...p.sigactions]) if (act.handler > 1) p.sigactions.delete(sig);
   t.altstack = { sp: 0, size: 0, flags: 2 };

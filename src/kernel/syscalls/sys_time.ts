@@ -8,6 +8,8 @@ import { block, SyscallResult } from '../wait.js';
 import { noQueues } from '../task.js';
 import type { Process } from '../task.js';
 import { RLIMIT, RUSAGE_LAYOUT } from '../abi.js';
+import { type CpuClock, cpuClockNs, cpuClockOf, cpuClockRes, isClockFd, monotonicNs, realtimeNs } from '../timers/clocks.js';
+import { KTimer } from '../timers/ktimer.js';
 
 const { RUSAGE_SELF, RUSAGE_CHILDREN, RUSAGE_THREAD } = RLIMIT;
 
@@ -32,20 +34,78 @@ export function rusage(ns: number, maxRssKb: number): Uint8Array {
 const { CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID, CLOCK_MONOTONIC_RAW,
   CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME, CLOCK_TAI, TIMER_ABSTIME } = CLOCK;
 
-/** Nanoseconds on a clock, or undefined for an invalid clock id. */
+/**
+ * Nanoseconds on a clock, or undefined for an invalid clock id. Negative ids are the CPU-time
+ * clocks of a process or thread (clock_getcpuclockid, pthread_getcpuclockid; timers/clocks.ts).
+ */
 export function clockNs(t: Task, clock: number): bigint | undefined {
   switch (clock) {
-    case CLOCK_REALTIME: case CLOCK_REALTIME_COARSE: case CLOCK_TAI: {
-      // performance.timeOrigin + now() keeps sub-millisecond resolution.
-      return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
-    }
+    case CLOCK_REALTIME: case CLOCK_REALTIME_COARSE: case CLOCK_TAI: return realtimeNs();
     case CLOCK_MONOTONIC: case CLOCK_MONOTONIC_RAW: case CLOCK_MONOTONIC_COARSE: case CLOCK_BOOTTIME:
-      return process.hrtime.bigint();
+      return monotonicNs();
     // The guest's own CPU time: the run time of its threads (scheduler accounting).
     case CLOCK_PROCESS_CPUTIME_ID: return BigInt(Math.round(t.kernel.sched.cpuNow(t.proc)));
     case CLOCK_THREAD_CPUTIME_ID: return BigInt(Math.round(t.kernel.sched.threadCpuNow(t)));
-    default: return undefined;
+    default: {
+      const c = clock < 0 ? cpuClockOf(t, clock, true) : undefined;
+      return c ? cpuClockNs(t.kernel.sched, c) : undefined;
+    }
   }
+}
+
+/**
+ * The clock clock_nanosleep sleeps on (clockid_to_kclock + kc->nsleep): 'real' or 'mono' for
+ * the hrtimer clocks, a CPU clock, or -errno. Clocks without an nsleep method are EOPNOTSUPP
+ * (the RAW and COARSE clocks, raw CLOCK_THREAD_CPUTIME_ID, CLOCKFD ids, and the alarm clocks,
+ * which need an RTC device ucrun does not have); unknown ids EINVAL. A negative id is checked
+ * after the timespec (posix_cpu_nsleep): the caller's own thread clock is EINVAL.
+ */
+function sleepClock(clock: number): 'real' | 'mono' | 'cpu' | number {
+  switch (clock) {
+    case CLOCK_REALTIME: case CLOCK_TAI: return 'real';
+    case CLOCK_MONOTONIC: case CLOCK_BOOTTIME: return 'mono';
+    case CLOCK_PROCESS_CPUTIME_ID: return 'cpu';
+    case CLOCK_THREAD_CPUTIME_ID: case CLOCK_MONOTONIC_RAW: case CLOCK_REALTIME_COARSE: case CLOCK_MONOTONIC_COARSE:
+    case CLOCK.CLOCK_REALTIME_ALARM: case CLOCK.CLOCK_BOOTTIME_ALARM:
+      return -Errno.EOPNOTSUPP;
+    default:
+      if (clock >= 0) return -Errno.EINVAL;
+      return isClockFd(clock) ? -Errno.EOPNOTSUPP : 'cpu';
+  }
+}
+
+/** The CPU clock a sleep waits on, or undefined (EINVAL): not the sleeper's own thread clock. */
+function sleepCpuClock(t: Task, clock: number): CpuClock | undefined {
+  if (clock === CLOCK_PROCESS_CPUTIME_ID) return { proc: t.proc, which: 2 };
+  const c = cpuClockOf(t, clock, false);
+  return c && c.task === t ? undefined : c;
+}
+
+/** The CPU-clock timer each sleeping task waits for (posix_cpu_nsleep's timer). */
+const cpuSleepers = new WeakMap<Task, KTimer>();
+
+/**
+ * Sleep until a CPU clock reaches `deadline` (ns): a KTimer on that process or thread wakes
+ * the sleeper; it only moves while some other thread of it runs.
+ */
+function sleepOnCpu(t: Task, c: CpuClock, deadline: bigint): SyscallResult {
+  const sched = t.kernel.sched;
+  const k = cpuSleepers.get(t);
+  if (cpuClockNs(sched, c) >= deadline) {
+    k?.cancel();
+    cpuSleepers.delete(t);
+    return 0;
+  }
+  let timer = k;
+  if (!timer || timer.base !== (c.task ?? c.proc)) {
+    timer?.cancel();
+    timer = new KTimer(sched, c.task ?? c.proc, () => t.wake());
+    cpuSleepers.set(t, timer);
+  }
+  timer.arm(Number(deadline));
+  const armed = timer;
+  t.abandon = () => { armed.cancel(); cpuSleepers.delete(t); };
+  return block(noQueues);
 }
 
 function writeTimespec(t: Task, addr: number, ns: bigint): void {
@@ -78,11 +138,13 @@ export const timeCalls = {
     writeTimespec(t, tp, ns);
     return 0;
   },
-  /** clock_getres(2) */
+  /** clock_getres(2): 1 ns, a tick (4 ms) for the COARSE clocks and the PROF/VIRT CPU clocks */
   clock_getres(t: Task, [clock, res]: number[]): SyscallResult {
-    if (clockNs(t, clock | 0) === undefined) return -Errno.EINVAL;
+    clock |= 0;
+    if (clockNs(t, clock) === undefined) return -Errno.EINVAL;
     const coarse = clock === CLOCK_REALTIME_COARSE || clock === CLOCK_MONOTONIC_COARSE;
-    if (res) writeTimespec(t, res, coarse ? 4_000_000n : 1n);
+    const cpu = clock < 0 ? cpuClockOf(t, clock, true) : undefined;
+    if (res) writeTimespec(t, res, cpu ? cpuClockRes(cpu) : coarse ? 4_000_000n : 1n);
     return 0;
   },
   /** gettimeofday(2) */
@@ -112,15 +174,30 @@ export const timeCalls = {
     }
     return sleepUntil(t, BigInt(t.callState.deadline));
   },
-  /** clock_nanosleep(2) */
+  /**
+   * clock_nanosleep(2): relative or TIMER_ABSTIME on REALTIME, TAI, MONOTONIC, BOOTTIME (a
+   * monotonic deadline: the realtime clock never jumps here) and the CPU-time clocks (until
+   * that clock reaches the time; the interrupted remainder is not reported for those).
+   */
   clock_nanosleep(t: Task, [clock, flags, req]: number[]): SyscallResult {
+    clock |= 0;
+    if (t.callState.cpuDeadline !== undefined) {
+      const c = sleepCpuClock(t, clock);
+      return c ? sleepOnCpu(t, c, BigInt(t.callState.cpuDeadline)) : 0;
+    }
     if (t.callState.deadline === undefined) {
-      if (clock === CLOCK_THREAD_CPUTIME_ID) return -Errno.EINVAL;
-      const now = clockNs(t, clock | 0);
-      if (now === undefined) return -Errno.EINVAL;
-      if (clock === CLOCK_PROCESS_CPUTIME_ID) return -Errno.ENOTSUP;
+      const kind = sleepClock(clock);
+      if (typeof kind === 'number') return kind;
       const d = readTimespec(t, req);
       if (typeof d === 'number') return d;
+      if (kind === 'cpu') {
+        const c = sleepCpuClock(t, clock);
+        if (!c) return -Errno.EINVAL;
+        const dl = flags & TIMER_ABSTIME ? d : cpuClockNs(t.kernel.sched, c) + d;
+        t.callState.cpuDeadline = Number(dl);
+        return sleepOnCpu(t, c, dl);
+      }
+      const now = kind === 'real' ? realtimeNs() : monotonicNs();
       const rel = flags & TIMER_ABSTIME ? d - now : d;
       t.callState.deadline = Number(process.hrtime.bigint() + (rel > 0n ? rel : 0n));
     }
