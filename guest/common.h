@@ -240,6 +240,22 @@ static inline int write_file(const char *path, const char *s, mode_t mode)
     return n == (ssize_t)len ? 0 : -1;
 }
 
+/* clock readings and timespecs as nanoseconds (the timer programs) */
+static inline long long now_ns(clockid_t c)
+{
+    struct timespec t;
+    clock_gettime(c, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static inline struct timespec ts_of(long long ns)
+{
+    struct timespec t = { (time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL) };
+    return t;
+}
+
+static inline long long ns_of(struct timespec t) { return (long long)t.tv_sec * 1000000000LL + t.tv_nsec; }
+
 /* the whole of a (small) file into buf, NUL-terminated; bytes read, or -1 */
 static inline int read_file(const char *path, char *buf, size_t n)
 {

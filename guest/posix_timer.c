@@ -14,20 +14,6 @@
 #include <semaphore.h>
 #include <stdatomic.h>
 
-static long long now_ns(clockid_t c)
-{
-    struct timespec t;
-    clock_gettime(c, &t);
-    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static struct timespec ts_of(long long ns)
-{
-    struct timespec t = {(time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL)};
-    return t;
-}
-
-static long long ns_of(struct timespec t) { return (long long)t.tv_sec * 1000000000LL + t.tv_nsec; }
 
 static int arm(timer_t id, int flags, long long value, long long interval, struct itimerspec *old)
 {

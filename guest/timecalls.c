@@ -5,7 +5,6 @@
 #include <sys/time.h>
 #include <time.h>
 
-static long long ns_of(struct timespec t) { return (long long)t.tv_sec * 1000000000LL + t.tv_nsec; }
 
 static long long mono_ns(void)
 {

@@ -12,20 +12,6 @@
 #include <sys/time.h>
 #include <sys/timerfd.h>
 
-static long long now_ns(clockid_t c)
-{
-    struct timespec t;
-    clock_gettime(c, &t);
-    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static struct timespec ts_of(long long ns)
-{
-    struct timespec t = {(time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL)};
-    return t;
-}
-
-static long long ns_of(struct timespec t) { return (long long)t.tv_sec * 1000000000LL + t.tv_nsec; }
 
 /* arm fd: value and interval in ns */
 static int arm(int fd, int flags, long long value, long long interval, struct itimerspec *old)
