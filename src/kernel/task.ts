@@ -9,14 +9,6 @@ import { getPriority } from 'node:os';
 import { Creds } from './creds.js';
 import { closedBy } from './vfs/locks.js';
 
-const hostNice = () => { try { return getPriority(); } catch { return 0; } };
-/** ucrun's own supplementary groups, as getgroups(2) lists them (node's process.getgroups adds the egid). */
-const hostGroups = (): number[] => {
-  try {
-    const m = /^Groups:\t?(.*)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    return m ? m[1].trim().split(/\s+/).filter(Boolean).map(Number).sort((a, b) => a - b) : [];
-  } catch { return []; }
-};
 import type { ArchSpec } from '../arch/arch.js';
 import { Engine, EngineClient } from '../engine/engine.js';
 import { AddressSpace } from '../mm/address_space.js';
@@ -26,6 +18,20 @@ import type { FdTable } from './vfs/fdtable.js';
 import type { Kernel } from './kernel.js';
 import { Block, WaitQueue } from './wait.js';
 import type { SigAction } from './syscalls/sys_signal.js';
+
+let hostNiceValue: number | undefined;
+const hostNice = () => { try { return (hostNiceValue ??= getPriority()); } catch { return 0; } };
+/** ucrun's own supplementary groups, as getgroups(2) lists them (node's process.getgroups adds the egid). */
+let hostGroupList: number[] | undefined;
+const hostGroups = (): number[] => {
+  if (!hostGroupList) {
+    try {
+      const m = /^Groups:\t?(.*)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+      hostGroupList = m ? m[1].trim().split(/\s+/).filter(Boolean).map(Number).sort((a, b) => a - b) : [];
+    } catch { hostGroupList = []; }
+  }
+  return [...hostGroupList];
+};
 
 export type TaskState = 'runnable' | 'running' | 'blocked' | 'stopped' | 'dead';
 
