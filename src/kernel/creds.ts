@@ -3,13 +3,14 @@
 // Linux's rules for changing them. The guest's ids are its own: the host file system is still
 // accessed as the user running ucrun, and ucrun checks the guest's permissions itself
 // (vfs/permission.ts).
+import { readFileSync } from 'node:fs';
 import { Errno } from './errno.js';
 
 /** CAP_LAST_CAP of Linux 6.x: CAP_CHECKPOINT_RESTORE (40). */
 export const CAP_LAST_CAP = 40;
 export const CAP_FULL = (1n << BigInt(CAP_LAST_CAP + 1)) - 1n;
 export const CAP = { CAP_CHOWN: 0, CAP_DAC_OVERRIDE: 1, CAP_DAC_READ_SEARCH: 2, CAP_FOWNER: 3, CAP_FSETID: 4, CAP_KILL: 5,
-  CAP_SETGID: 6, CAP_SETUID: 7, CAP_SETPCAP: 8, CAP_IPC_LOCK: 14, CAP_IPC_OWNER: 15, CAP_SYS_RAWIO: 17, CAP_SYS_ADMIN: 21, CAP_SYS_NICE: 23, CAP_SYS_RESOURCE: 24, CAP_MKNOD: 27, CAP_WAKE_ALARM: 35 } as const;
+  CAP_SETGID: 6, CAP_SETUID: 7, CAP_SETPCAP: 8, CAP_IPC_LOCK: 14, CAP_IPC_OWNER: 15, CAP_SYS_RAWIO: 17, CAP_SYS_PTRACE: 19, CAP_SYS_ADMIN: 21, CAP_SYS_NICE: 23, CAP_SYS_RESOURCE: 24, CAP_MKNOD: 27, CAP_WAKE_ALARM: 35 } as const;
 /** NGROUPS_MAX. */
 export const NGROUPS_MAX = 65536;
 
@@ -40,6 +41,14 @@ export class Creds {
   capable(cap: number): boolean { return (this.effective >> BigInt(cap)) & 1n ? true : false; }
 
   inGroup(gid: number): boolean { return gid === this.fsgid || this.groups.includes(gid); }
+
+  /**
+   * `o`'s real, effective and saved uids and gids are all this caller's real ones: the same-ids
+   * rule of ptrace_may_access (pidfd_getfd, process_vm_*) and check_prlimit_permission.
+   */
+  holdsIdsOf(o: Creds): boolean {
+    return o.uid === this.uid && o.euid === this.uid && o.suid === this.uid && o.gid === this.gid && o.egid === this.gid && o.sgid === this.gid;
+  }
 
   /**
    * cap_emulate_setxuid: after a uid change, losing uid 0 everywhere drops every capability;
@@ -151,3 +160,18 @@ export class Creds {
 
 /** A uid/gid a process may take: anything but (uid_t)-1. */
 const validId = (id: number) => id >= 0 && id <= 0xfffffffe;
+
+let hostGroupList: number[] | undefined;
+/**
+ * ucrun's own supplementary groups as getgroups(2) lists them (from /proc/self/status: node's
+ * process.getgroups adds the egid), read once.
+ */
+export function hostGroups(): readonly number[] {
+  if (!hostGroupList) {
+    try {
+      const m = /^Groups:\t?(.*)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+      hostGroupList = m ? m[1].trim().split(/\s+/).filter(Boolean).map(Number).sort((a, b) => a - b) : [];
+    } catch { hostGroupList = []; }
+  }
+  return hostGroupList;
+}

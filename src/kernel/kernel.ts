@@ -26,6 +26,7 @@ import { IpcNamespace } from './ipc/namespace.js';
 import { Process, Task } from './task.js';
 import { FdTable } from './vfs/fdtable.js';
 import { hostLimits, NR_OPEN } from './limits.js';
+import { RLIMIT } from './abi.js';
 import { stdStreams } from './vfs/open.js';
 import { exitTimers } from './timers/posix_timers.js';
 
@@ -205,7 +206,7 @@ export class Kernel {
     }
     const fds = new FdTable();
     // RLIMIT_NOFILE as ucrun's own process has it (what a native run started the same way gets).
-    const nofile = hostLimits()[7][0];
+    const nofile = hostLimits()[RLIMIT.RLIMIT_NOFILE][0];
     fds.limit = nofile > 0 && nofile < NR_OPEN ? nofile : NR_OPEN;
     stdStreams(fds);
     const cwd = guestPathOf(this.root, process.cwd()) ?? '/';

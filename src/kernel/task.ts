@@ -4,9 +4,8 @@
 // The Task is its engine's client: TLB fills go to the shared address space, traps to the
 // dispatcher. Invariant: `proc.tasks` holds exactly the live threads; the process is alive
 // while it has one, and its pid is the thread-group leader's tid.
-import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
-import { Creds } from './creds.js';
+import { Creds, hostGroups } from './creds.js';
 import { closedBy } from './vfs/locks.js';
 
 import type { ArchSpec } from '../arch/arch.js';
@@ -21,17 +20,6 @@ import type { SigAction } from './syscalls/sys_signal.js';
 
 let hostNiceValue: number | undefined;
 const hostNice = () => { try { return (hostNiceValue ??= getPriority()); } catch { return 0; } };
-/** ucrun's own supplementary groups, as getgroups(2) lists them (node's process.getgroups adds the egid). */
-let hostGroupList: number[] | undefined;
-const hostGroups = (): number[] => {
-  if (!hostGroupList) {
-    try {
-      const m = /^Groups:\t?(.*)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-      hostGroupList = m ? m[1].trim().split(/\s+/).filter(Boolean).map(Number).sort((a, b) => a - b) : [];
-    } catch { hostGroupList = []; }
-  }
-  return [...hostGroupList];
-};
 
 export type TaskState = 'runnable' | 'running' | 'blocked' | 'stopped' | 'dead';
 
@@ -211,7 +199,7 @@ export class Process {
     this.#hookFds();
     this.creds = new Creds(kernel.opts.uid ?? process.getuid?.() ?? 0, kernel.opts.gid ?? process.getgid?.() ?? 0);
     // The invoking user's supplementary groups come along unless other ids were asked for.
-    if (kernel.opts.uid === undefined && kernel.opts.gid === undefined) this.creds.groups = hostGroups();
+    if (kernel.opts.uid === undefined && kernel.opts.gid === undefined) this.creds.groups = [...hostGroups()];
     this.pgid = pid;
     this.sid = pid;
   }

@@ -4,13 +4,14 @@
 import type { Stat } from '../../arch/stat.js';
 import type { PhysChunk } from '../../mm/guest_memory.js';
 import { copyFromChunks, copyToChunks } from '../../mm/guest_memory.js';
-import { SIGINFO_LAYOUT } from '../abi.js';
+import { SIGEVENT_LAYOUT, SIGINFO_LAYOUT } from '../abi.js';
 import { CAP } from '../creds.js';
 import { Errno } from '../errno.js';
 import { MessageQueue, MQ, mqNamespace } from '../ipc/mqueue.js';
 import { sendSignal } from '../signal_delivery.js';
 import type { Task } from '../task.js';
 import { block, type SyscallResult } from '../wait.js';
+import { readTimespec } from './sys_time.js';
 import { O_ACCMODE, O_RDONLY, O_WRONLY, OpenFile, POLLIN, POLLOUT, S_IFREG } from '../vfs/file.js';
 import { MAY_READ, MAY_WRITE, permitted } from '../vfs/permission.js';
 import { virtualStat } from '../vfs/procfs_files.js';
@@ -44,10 +45,9 @@ function mqOf(t: Task, fd: number): MqFile | number {
 /** A deadline from an absolute CLOCK_REALTIME timespec (ms on performance.now()), or -errno. */
 function deadline(t: Task, addr: number): number | undefined {
   if (!addr) return undefined;
-  const sec = t.mem.i64(addr), nsec = t.mem.i64(addr + 8);
-  if (nsec < 0 || nsec >= 1e9 || sec < 0) return -Errno.EINVAL;
-  const ms = sec * 1000 + nsec / 1e6;
-  return performance.now() + (ms - Date.now());
+  const ns = readTimespec(t, addr);
+  if (typeof ns === 'number') return ns;
+  return performance.now() + (Number(ns) / 1e6 - Date.now());
 }
 
 export const mqueueCalls = {
@@ -152,7 +152,9 @@ export const mqueueCalls = {
     if (typeof f === 'number') return f;
     const q = f.q;
     if (!sevp) { if (q.notify?.pid === t.proc.pid) q.notify = undefined; return 0; }
-    const value = t.mem.u64(sevp), signo = t.mem.i32(sevp + 8), how = t.mem.i32(sevp + 12);
+    const E = SIGEVENT_LAYOUT.fields;
+    const value = t.mem.u64(sevp + E.sigev_value.offset), signo = t.mem.i32(sevp + E.sigev_signo.offset);
+    const how = t.mem.i32(sevp + E.sigev_notify.offset);
     if (how !== SIGEV_SIGNAL && how !== SIGEV_NONE && how !== SIGEV_THREAD) return -Errno.EINVAL;
     if (how === SIGEV_SIGNAL && (signo <= 0 || signo > 64)) return -Errno.EINVAL;
     if (how === SIGEV_THREAD) return -Errno.EINVAL; // glibc turns SIGEV_THREAD into a netlink socket, not provided

@@ -1,6 +1,7 @@
 // pidfd_open, pidfd_send_signal, pidfd_getfd (kernel/pid.c, kernel/signal.c) and the pidfd a
 // waitid(P_PIDFD) takes: an fd naming one process, readable (POLLIN) once it has exited.
 import type { Stat } from '../../arch/stat.js';
+import { CAP } from '../creds.js';
 import { Errno } from '../errno.js';
 import { sendSignal } from '../signal_delivery.js';
 import type { Process, Task } from '../task.js';
@@ -8,8 +9,6 @@ import type { SyscallResult } from '../wait.js';
 import { OpenFile, O_RDWR, POLLHUP, POLLIN, S_IFREG } from '../vfs/file.js';
 import { virtualStat } from '../vfs/procfs_files.js';
 import { mayKill } from './sys_signal.js';
-
-const CAP_SYS_PTRACE = 19;
 
 export class PidFile extends OpenFile {
   constructor(flags: number, readonly target: Process) { super(flags, 'anon_inode:[pidfd]'); }
@@ -67,8 +66,7 @@ export const pidfdCalls = {
     const p = f.target;
     if (!p.alive) return -Errno.ESRCH;
     const c = t.proc.creds, o = p.creds;
-    const same = c.uid === o.uid && c.uid === o.euid && c.uid === o.suid && c.gid === o.gid && c.gid === o.egid && c.gid === o.sgid;
-    if (!same && !c.capable(CAP_SYS_PTRACE)) return -Errno.EPERM;
+    if (!c.holdsIdsOf(o) && !c.capable(CAP.CAP_SYS_PTRACE)) return -Errno.EPERM;
     const file = p.fds.get(targetfd | 0);
     if (!file) return -Errno.EBADF;
     return t.proc.fds.install(file, true);

@@ -52,10 +52,7 @@ export const procCalls = {
     if (!target) return -Errno.ESRCH;
     const p = target.proc, c = t.proc.creds;
     // check_prlimit_permission: another process needs the same real, effective and saved ids.
-    if (p !== t.proc && !c.capable(CAP.CAP_SYS_RESOURCE)) {
-      const o = p.creds;
-      if (!(o.uid === c.uid && o.euid === c.uid && o.suid === c.uid && o.gid === c.gid && o.egid === c.gid && o.sgid === c.gid)) return -Errno.EPERM;
-    }
+    if (p !== t.proc && !c.capable(CAP.CAP_SYS_RESOURCE) && !c.holdsIdsOf(p.creds)) return -Errno.EPERM;
     const cur = limitOf(p, res);
     let next: [number, number] | undefined;
     if (newp) {

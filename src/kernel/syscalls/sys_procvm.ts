@@ -4,12 +4,11 @@
 // nothing copied is EFAULT. Access needs the target's ids or CAP_SYS_PTRACE (EPERM).
 import type { PhysChunk } from '../../mm/guest_memory.js';
 import { GuestFault } from '../../mm/address_space.js';
+import { CAP } from '../creds.js';
 import { Errno } from '../errno.js';
 import type { Task } from '../task.js';
 import type { SyscallResult } from '../wait.js';
 import { UIO_MAXIOV } from './sys_fs.js';
-
-const CAP_SYS_PTRACE = 19;
 
 function transfer(t: Task, [pid, lvec, liovcnt, rvec, riovcnt, flags]: number[], toRemote: boolean): SyscallResult {
   if (flags !== 0) return -Errno.EINVAL;
@@ -18,8 +17,7 @@ function transfer(t: Task, [pid, lvec, liovcnt, rvec, riovcnt, flags]: number[],
   const target = t.kernel.liveTask(pid | 0, t)?.proc;
   if (!target) return -Errno.ESRCH;
   const c = t.proc.creds, o = target.creds;
-  const same = c.uid === o.uid && c.uid === o.euid && c.uid === o.suid && c.gid === o.gid && c.gid === o.egid && c.gid === o.sgid;
-  if (!same && !c.capable(CAP_SYS_PTRACE)) return -Errno.EPERM;
+  if (!c.holdsIdsOf(o) && !c.capable(CAP.CAP_SYS_PTRACE)) return -Errno.EPERM;
   const u8 = t.kernel.phys.u8;
   // Both sides as flat lists of accessible chunks, each cut at its first fault.
   const side = (mem: typeof t.mem, vecs: { base: number; len: number }[], write: boolean): PhysChunk[] => {

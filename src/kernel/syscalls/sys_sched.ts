@@ -5,6 +5,7 @@
 // Every guest thread runs on the one host thread that runs ucrun, one at a time; the guest
 // is still shown the host's CPU count (NR_CPUS), and each thread keeps the affinity mask it sets. Because no two guest threads ever run at the same
 // instant, every membarrier command is already satisfied when it is issued.
+import { RLIMIT } from '../abi.js';
 import { Errno } from '../errno.js';
 import { NR_CPUS } from '../limits.js';
 import { CAP } from '../creds.js';
@@ -57,7 +58,7 @@ function setPolicy(t: Task, pid: number, policyArg: number, prio: number): numbe
     if (rt && prio > cur.prio) return -Errno.EPERM; // RLIMIT_RTPRIO 0 for an unprivileged user
     if (cur.resetOnFork && !resetOnFork) return -Errno.EPERM;
     // Leaving SCHED_IDLE needs a nice value RLIMIT_NICE allows (can_nice: 20 - nice <= the limit).
-    const niceLimit = limitOf(who.proc, 13 /* RLIMIT_NICE */)[0];
+    const niceLimit = limitOf(who.proc, RLIMIT.RLIMIT_NICE)[0];
     if (cur.policy === SCHED_IDLE && policy !== SCHED_IDLE && niceLimit !== -1 && 20 - who.proc.nice > niceLimit) return -Errno.EPERM;
   }
   policies.set(who, { policy, prio, resetOnFork });

@@ -116,7 +116,7 @@ function writeTimespec(t: Task, addr: number, ns: bigint): void {
 }
 
 /** A struct timespec as ns, or -EINVAL for tv_nsec out of range / negative seconds. */
-function readTimespec(t: Task, addr: number): bigint | number {
+export function readTimespec(t: Task, addr: number): bigint | number {
   const sec = t.mem.i64(addr), nsec = t.mem.i64(addr + 8);
   if (nsec < 0 || nsec >= 1e9 || sec < 0) return -Errno.EINVAL;
   return BigInt(sec) * 1_000_000_000n + BigInt(nsec);

@@ -3,7 +3,7 @@
 // the user running ucrun (often root). Ownership is the host's, or what a guest chown recorded
 // where the host could not change it (owners.ts).
 import type { Stats } from 'node:fs';
-import { CAP, type Creds } from '../creds.js';
+import { CAP, type Creds, hostGroups } from '../creds.js';
 import { noOwners, ownerOf } from './owners.js';
 
 export const MAY_EXEC = 1, MAY_WRITE = 2, MAY_READ = 4;
@@ -66,9 +66,8 @@ function hostDecides(c: Creds, real: boolean): boolean {
   return c.effective === 0n && sameGroups(c.groups);
 }
 
-let hostGroups: number[] | undefined;
+/** The guest's groups are ucrun's own. */
 function sameGroups(g: number[]): boolean {
-  hostGroups ??= (process.getgroups?.() ?? []).filter((x) => x !== HOST_GID || g.includes(x)).sort((a, b) => a - b);
-  const want = hostGroups.filter((x) => x !== HOST_GID), have = g.filter((x) => x !== HOST_GID);
-  return want.length === have.length && want.every((x, i) => x === have[i]);
+  const h = hostGroups();
+  return h.length === g.length && h.every((x, i) => x === g[i]);
 }

@@ -2,12 +2,10 @@
 // made from the guest process when looked up, never read from the host's /proc (where
 // /proc/self is ucrun's own process). Every name is listed here; others do not exist.
 import type { Process, Task } from '../task.js';
-import type { VirtualDir, VirtualFile, VirtualNode } from './path.js';
-import { ProcMemFile, virtualDir } from './procfs_files.js';
+import type { VirtualDir, VirtualNode } from './path.js';
+import { ProcMemFile, vfile as file, virtualDir, vlink as link } from './procfs_files.js';
 
 const hex = (n: number, w = 0) => n.toString(16).padStart(w, '0');
-const file = (content: () => string | Uint8Array): VirtualFile => ({ kind: 'file', content });
-const link = (target: string): VirtualNode => ({ kind: 'link', target });
 
 /** /proc/<pid>/maps: one line per VMA, like show_map_vma (no device or inode numbers). */
 function maps(p: Process): string {

@@ -11,11 +11,10 @@ import { PIPE_MAX_SIZE } from '../pipe/pipe.js';
 import { DEVICE_NAMES } from './devices.js';
 import { VIRTUAL_NONE, type VirtualDir, type VirtualFile, type VirtualLink, type VirtualNode } from './path.js';
 import { pidDir } from './proc_pid.js';
-import { virtualDir } from './procfs_files.js';
+import { vfile as file, virtualDir } from './procfs_files.js';
 
 /** USER_HZ: /proc times are in clock ticks of 10 ms (AT_CLKTCK 100). */
 const ticks = (ns: number) => Math.floor(ns / 1e7);
-const file = (content: () => string): VirtualFile => ({ kind: 'file', content });
 const line = (v: string | number) => file(() => `${v}\n`);
 
 /** A fixed directory: the names in the order given. */

@@ -10,12 +10,16 @@ import type { SyscallResult } from '../wait.js';
 import { copyToChunks } from '../../mm/guest_memory.js';
 import { Dirent, OpenFile, POLLIN, POLLOUT, S_IFDIR, S_IFREG } from './file.js';
 import { DT } from '../abi.js';
-import type { VirtualDir, VirtualNode } from './path.js';
+import type { VirtualDir, VirtualFile, VirtualNode } from './path.js';
 
 /** A directory whose entries are made on lookup. */
 export function virtualDir(names: () => string[], child: (name: string) => VirtualNode | undefined): VirtualDir {
   return { kind: 'dir', names, child };
 }
+
+/** A kernel-made file (its bytes made at open) and a kernel symlink. */
+export const vfile = (content: () => string | Uint8Array): VirtualFile => ({ kind: 'file', content });
+export const vlink = (target: string): VirtualNode => ({ kind: 'link', target });
 
 /** DT_* of a virtual node (getdents64). */
 export const direntTypeOf = (n: VirtualNode): number => (n.kind === 'dir' ? DT.DT_DIR : n.kind === 'link' ? DT.DT_LNK : DT.DT_REG);
